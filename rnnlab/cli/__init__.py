@@ -1,0 +1,54 @@
+"""Command line: parse, call the library, turn failures into one line and an exit code.
+
+Exit codes: 0 ok, 1 a check failed (gradcheck, compare), 2 bad input, 130 interrupted.
+Only argparse is imported at the top so `rnnlab --help` answers at once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import NoReturn, Sequence
+
+from rnnlab.cli import gradcheck_cmd, recipes_cmd, run_cmd
+
+COMMANDS = (recipes_cmd, run_cmd, gradcheck_cmd)
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line on stderr (and exit code 2)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def build_parser() -> Parser:
+    parser = Parser(prog="rnnlab", description="Train small recurrent networks on sequences: "
+                    "the reference tutorials as recipes, on interchangeable engines.")
+    parser.add_argument("--debug", action="store_true", help="show a traceback on errors")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+    for command in COMMANDS:
+        command.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    args = parser.parse_args(args_list)
+    if args.command is None:
+        parser.print_help()
+        return 2
+    args.argv = ["rnnlab", *args_list]
+    try:
+        return int(args.handler(args) or 0)
+    except KeyboardInterrupt:
+        print("rnnlab: interrupted", file=sys.stderr)
+        return 130
+    except Exception as err:  # noqa: BLE001 - the one place errors become exit codes
+        from rnnlab.errors import UserError
+
+        if args.debug or not isinstance(err, UserError):
+            raise
+        print(f"rnnlab: error: {err}", file=sys.stderr)
+        return 2

@@ -1,0 +1,36 @@
+"""Arguments shared by commands that load a recipe, and their translation to overrides."""
+
+from __future__ import annotations
+
+import argparse
+
+from rnnlab.config import Config
+
+# flag attribute -> config key it sets
+FLAG_KEYS = {"engine": "run.engine", "seed": "run.seed", "epochs": "train.epochs", "dtype": "run.dtype"}
+
+
+def add_recipe_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("recipe", help="a built-in recipe name (see `rnnlab recipes`) or a path to a .toml file")
+    p.add_argument("--engine", metavar="NAME", help="numpy (default), or another installed engine")
+    p.add_argument("--seed", metavar="S", help="seeds the data shuffle and the initial weights")
+    p.add_argument("--epochs", metavar="N", help="epochs as the original program counts them: a pass of "
+                   "online steps (elman-sine) or one full-batch step (primer recipes)")
+    p.add_argument("--dtype", metavar="TYPE", help="float32 or float64")
+    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                   help="override any recipe key, e.g. --set model.hidden=16 (repeatable)")
+
+
+def load_config(args: argparse.Namespace) -> Config:
+    """The recipe with flags and --set overrides applied, validated (ConfigError on bad input)."""
+    from rnnlab.config import ConfigError, override
+    from rnnlab.recipes import resolve
+
+    cfg = resolve(args.recipe)
+    flags = [f"{key}={getattr(args, attr)}" for attr, key in FLAG_KEYS.items() if getattr(args, attr) is not None]
+    try:
+        cfg = override(cfg, flags)
+    except ConfigError as err:  # name the flag the user typed, not only the key behind it
+        flag = next((f"--{a}" for a, k in FLAG_KEYS.items() if str(err).startswith(k)), None)
+        raise ConfigError(f"{flag}: {err}" if flag else str(err)) from None
+    return override(cfg, args.overrides)

@@ -1,0 +1,30 @@
+"""Engine registry. Engines are imported only when asked for, so `import rnnlab`
+stays light and never pulls in torch or a compiler."""
+
+from __future__ import annotations
+
+import importlib
+
+from rnnlab.engines.base import Engine
+from rnnlab.errors import UserError
+from rnnlab.model import ModelSpec, TrainingSpec
+
+# name -> (module, class, pip extra that provides its dependency)
+_ENGINES: dict[str, tuple[str, str, str | None]] = {
+    "numpy": ("rnnlab.engines.numpy", "NumpyEngine", None),
+}
+ENGINE_NAMES = tuple(_ENGINES)
+
+
+def create_engine(name: str, model: ModelSpec, training: TrainingSpec, dtype: str, **options: object) -> Engine:
+    """Instantiate engine `name`; a missing optional dependency is a UserError saying what to install."""
+    if name not in _ENGINES:
+        raise UserError(f"unknown engine '{name}'; available: {', '.join(_ENGINES)}")
+    module_name, class_name, extra = _ENGINES[name]
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as err:
+        if extra is None or not err.name or err.name.split(".")[0] == "rnnlab":
+            raise
+        raise UserError(f"the {name} engine needs {err.name}: pip install \"rnnlab[{extra}]\"") from err
+    return getattr(module, class_name)(model, training, dtype, **options)

@@ -1,0 +1,58 @@
+"""Recurrent cells for the NumPy engine: each forward step sits beside its backward step.
+
+Cell contract (so one unroll serves every cell):
+  project(p, xs)                  inputs of all steps at once: (N, L, D) -> (N, L, G)
+  step(p, a_t, state) -> (h, state, cache)
+  step_back(p, cache, dh, grads) -> (da_t, dstate_prev)   accumulates recurrent grads
+  project_back(p, xs, da, grads)  input weight grads from all steps at once
+A `state` of None means the zero state (nothing to multiply).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from rnnlab.core.activations import ACTIVATIONS
+
+Params = dict[str, np.ndarray]
+
+
+class ElmanCell:
+    """h_t = act(x_t @ W_xh + h_{t-1} @ W_hh + b_h). Shapes: x_t (N, D), h (N, H)."""
+
+    def __init__(self, activation: str, bias: bool) -> None:
+        self.act, self.act_grad = ACTIVATIONS[activation]
+        self.bias = bias
+
+    def project(self, p: Params, xs: np.ndarray) -> np.ndarray:
+        a = xs @ p["W_xh"]  # (N, L, H)
+        if self.bias:
+            a += p["b_h"]
+        return a
+
+    def project_back(self, p: Params, xs: np.ndarray, da: np.ndarray, grads: Params) -> None:
+        d, h = p["W_xh"].shape
+        grads["W_xh"] += xs.reshape(-1, d).T @ da.reshape(-1, h)
+        if self.bias:
+            grads["b_h"] += da.sum(axis=(0, 1))
+
+    def step(self, p: Params, a_t: np.ndarray, state: np.ndarray | None
+             ) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray | None, np.ndarray]]:
+        pre = a_t if state is None else a_t + state @ p["W_hh"]
+        h = self.act(pre)
+        return h, h, (state, h)
+
+    def step_back(self, p: Params, cache: tuple[np.ndarray | None, np.ndarray], dh: np.ndarray,
+                  grads: Params) -> tuple[np.ndarray, np.ndarray | None]:
+        h_prev, h = cache
+        da = dh * self.act_grad(h)  # (N, H)
+        if h_prev is None:
+            return da, None
+        grads["W_hh"] += h_prev.T @ da
+        return da, da @ p["W_hh"].T
+
+
+def make_cell(name: str, activation: str, bias: bool) -> ElmanCell:
+    if name != "elman":
+        raise ValueError(f"unknown cell {name!r}; available: elman")
+    return ElmanCell(activation, bias)

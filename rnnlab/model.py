@@ -1,0 +1,101 @@
+"""What an engine is asked to build and train: the model and training specs, and the
+encoding of windows into cell inputs. Engines depend on this module, never on Config.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+from rnnlab.config import Config
+from rnnlab.core.losses import Loss
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """An Elman-type recurrent model with a linear readout.
+
+    readout "last": y = readout(h_L), one output vector per sequence (windows);
+    readout "every": y_t = readout(h_t) at every step (next-step prediction).
+    """
+
+    cell: str
+    activation: str
+    input_size: int  # D
+    hidden: int  # H
+    output_size: int  # O
+    bias: bool
+    readout_bias: bool
+    readout: Literal["last", "every"]
+
+    @property
+    def param_shapes(self) -> dict[str, tuple[int, ...]]:
+        d, h, o = self.input_size, self.hidden, self.output_size
+        shapes: dict[str, tuple[int, ...]] = {"W_xh": (d, h), "W_hh": (h, h)}
+        if self.bias:
+            shapes["b_h"] = (h,)
+        shapes["W_hy"] = (h, o)
+        if self.readout_bias:
+            shapes["b_y"] = (o,)
+        return shapes
+
+
+@dataclass(frozen=True)
+class TrainingSpec:
+    """How parameters move: objective, reported loss, optimizer, schedule."""
+
+    loss: Loss
+    report: Loss
+    lr: float
+    schedule: Literal["online", "full_batch"]
+    truncate: int
+    gradient: Literal["exact", "primer_approx"]
+
+
+def model_spec(cfg: Config) -> ModelSpec:
+    d = cfg.data
+    if d.framing == "next_step":
+        input_size, output_size, readout = 1, 1, "every"
+    else:
+        input_size = 1 if cfg.model.input == "stepwise" else d.window
+        output_size, readout = d.horizon, "last"
+    m = cfg.model
+    return ModelSpec(m.cell, m.activation, input_size, m.hidden, output_size, m.bias, m.readout_bias, readout)
+
+
+def training_spec(cfg: Config) -> TrainingSpec:
+    lc = cfg.loss
+    objective = Loss(lc.name, lc.reduction, lc.delta, lc.mix)
+    report = objective if not lc.report else Loss(lc.report, lc.reduction, lc.delta, lc.mix)
+    t = cfg.train
+    return TrainingSpec(objective, report, cfg.optim.lr, t.schedule, t.truncate, t.gradient)
+
+
+def encode_inputs(x: np.ndarray, mode: str) -> np.ndarray:
+    """Windows (N, T) -> cell inputs (N, L, D); a single sequence (L,) -> (1, L, 1).
+
+    stepwise:   one value per step             (N, T, 1)
+    positional: step t sees a length-T vector, zero but for value t at position t,
+                as the primer's NumPy program  (N, T, T)
+    window:     the whole window in one step   (N, 1, T)
+    """
+    if x.ndim == 1:
+        return x.reshape(1, -1, 1)
+    n, t = x.shape
+    if mode == "stepwise":
+        return x.reshape(n, t, 1)
+    if mode == "positional":
+        out = np.zeros((n, t, t), dtype=x.dtype)
+        idx = np.arange(t)
+        out[:, idx, idx] = x
+        return out
+    if mode == "window":
+        return x.reshape(n, 1, t)
+    raise ValueError(f"unknown input mode {mode!r}")
+
+
+def encode_targets(y: np.ndarray) -> np.ndarray:
+    """Targets (N, O) stay; a single sequence (L,) becomes (1, L, 1)."""
+    return y.reshape(1, -1, 1) if y.ndim == 1 else y
