@@ -18,7 +18,8 @@ __all__ = ["atomic_path", "atomic_write_bytes"]
 
 
 def _fsync_file(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
+    # POSIX can fsync a read-only descriptor; Windows needs write access.
+    fd = os.open(path, os.O_RDONLY if os.name == "posix" else os.O_RDWR)
     try:
         os.fsync(fd)
     finally:
@@ -26,14 +27,17 @@ def _fsync_file(path: Path) -> None:
 
 
 def _fsync_dir(path: Path) -> None:
-    """Persist the rename itself; not possible (nor needed) on Windows."""
+    """Persist the rename itself. Best effort: Windows and some file systems refuse."""
     if os.name != "posix":
         return
-    fd = os.open(path, os.O_RDONLY)
     try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    except OSError:
+        pass
 
 
 @contextmanager
