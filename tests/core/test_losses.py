@@ -1,0 +1,45 @@
+import numpy as np
+import pytest
+
+from rnnlab.core.gradcheck import finite_difference, relative_error
+from rnnlab.core.losses import LOSS_NAMES, Loss
+
+
+@pytest.mark.parametrize("name", LOSS_NAMES)
+@pytest.mark.parametrize("reduction", ["sum", "mean"])
+def test_gradient_matches_finite_differences(name, reduction):
+    rng = np.random.default_rng(0)
+    target = rng.normal(size=(5, 3))
+    # Keep every d away from the kinks at 0 and +-delta, where a derivative is one-sided.
+    d = rng.choice([-1, 1], size=(5, 3)) * rng.uniform(0.05, 2.0, size=(5, 3))
+    d[np.abs(np.abs(d) - 0.3) < 0.02] += 0.05
+    pred = target + d
+    loss = Loss(name, reduction, delta=0.3, mix=0.4)
+    numeric = finite_difference(lambda p: loss.value(p["pred"], target), {"pred": pred}, samples=15)
+    idx, est = numeric["pred"]
+    assert relative_error(loss.grad(pred, target).reshape(-1)[idx], est) < 1e-7
+
+
+def test_hand_computed_values():
+    pred, target = np.array([0.5, -2.0, 0.01]), np.array([0.0, 0.0, 0.0])
+    assert Loss("sse_half", "sum").value(pred, target) == pytest.approx(0.5 * (0.25 + 4 + 1e-4))
+    assert Loss("mse", "mean").value(pred, target) == pytest.approx((0.25 + 4 + 1e-4) / 3)
+    assert Loss("l1", "sum").value(pred, target) == pytest.approx(2.51)
+    # torch's HuberLoss(delta=0.025): 0.5 d^2 inside delta, delta * (|d| - delta / 2) outside
+    huber = [0.025 * (0.5 - 0.0125), 0.025 * (2.0 - 0.0125), 0.5 * 1e-4]
+    assert Loss("huber", "mean", delta=0.025).value(pred, target) == pytest.approx(np.mean(huber))
+    np.testing.assert_allclose(Loss("soft_l1", "sum", delta=0.025).grad(pred, target), [1.0, -1.0, 0.4])
+    np.testing.assert_allclose(Loss("clip", "sum").grad(np.array([3.0, -0.2]), np.zeros(2)), [1.0, -0.2])
+    np.testing.assert_allclose(Loss("elastic_net", "sum", mix=0.25).grad(pred, target),
+                               0.25 * np.sign(pred) + 0.75 * pred)
+
+
+def test_gradient_keeps_float32():
+    pred = np.ones((2, 2), dtype=np.float32)
+    for name in LOSS_NAMES:
+        assert Loss(name, "mean").grad(pred, np.zeros_like(pred)).dtype == np.float32
+
+
+def test_unknown_loss_is_rejected():
+    with pytest.raises(ValueError, match="unknown loss"):
+        Loss("hinge")
