@@ -1,0 +1,48 @@
+"""`rnnlab runs [DIR]`: the run folders in DIR and whether each is complete or resumable."""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from rnnlab.experiment.run_status import RunStatus
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "runs", help="list run folders: complete, or incomplete and resumable",
+        description="List the run folders in DIR (default: runs). A run is complete once its "
+                    "summary.json exists (written last); an incomplete one shows its latest "
+                    "checkpoint and the command that continues it.")
+    p.add_argument("root", nargs="?", default="runs", metavar="DIR",
+                   help="where the run folders are (default: runs)")
+    p.set_defaults(handler=handle)
+
+
+def handle(args: argparse.Namespace) -> int:
+    from rnnlab.experiment.run_status import list_runs
+
+    statuses = list_runs(Path(args.root))
+    if not statuses:
+        print(f"no run folders in {args.root}")
+        return 0
+    width = max(len(s.path.name) for s in statuses)
+    for s in statuses:
+        print(f"{s.path.name:<{width}}  {s.state:<10}  {_detail(s)}".rstrip())
+    return 0
+
+
+def _detail(s: RunStatus) -> str:
+    if s.state == "complete":
+        return ", ".join(x for x in (s.recipe, f"{s.epochs} epochs" if s.epochs else "") if x)
+    if s.state != "incomplete":
+        return ""
+    resume = f"rnnlab resume {shlex.quote(str(s.path))}"
+    if s.problem:
+        return f"{s.recipe}: {s.problem}"
+    if s.epoch == 0:
+        return f"{s.recipe}, no checkpoint yet (resume starts over): {resume}"
+    return f"{s.recipe}, checkpoint at epoch {s.epoch} of {s.epochs}: {resume}"

@@ -1,0 +1,52 @@
+"""What `run` and `resume` share: the checkpoint flag, Ctrl-C handling, the closing lines."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any, Callable
+
+
+def checkpoint_interval(text: str) -> int:
+    """argparse type for --checkpoint-every: an integer >= 0."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of epochs, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
+    return value
+
+
+def add_training_arguments(p: argparse.ArgumentParser, *, resuming: bool = False) -> None:
+    default = ("the interval the run was started with" if resuming
+               else "every few seconds, so short runs write none")
+    p.add_argument("--checkpoint-every", type=checkpoint_interval, metavar="N",
+                   help=f"write a checkpoint every N epochs (default: {default}; 0: only on Ctrl-C)")
+    p.add_argument("--quiet", action="store_true", help="no progress output")
+    p.add_argument("--no-plots", action="store_true", help="skip loss.png, predictions.png and training.gif")
+
+
+def progress_callbacks(args: argparse.Namespace, label: str) -> list[Any]:
+    from rnnlab.cli.progress import Progress
+
+    return [] if args.quiet else [Progress(label, sys.stderr, live=sys.stderr.isatty())]
+
+
+def train_stoppably(work: Callable[[Any], dict[str, Any]]) -> dict[str, Any]:
+    """Call `work(stop)` with Ctrl-C turned into a clean stop at the next step boundary
+    (a checkpoint, then Interrupted: exit code 130); the old handler comes back after."""
+    from rnnlab.experiment.interrupt import StopRequest, stop_on_sigint
+
+    with stop_on_sigint(StopRequest()) as stop:
+        return work(stop)
+
+
+def print_result(args: argparse.Namespace, summary: dict[str, Any], out: Path) -> None:
+    if args.quiet:
+        return
+    if summary["final_loss"] is not None:
+        print(f"final loss {summary['final_loss']:.6g} (epoch {summary['final_epoch']}), "
+              f"test RMSE {summary['test_rmse']:.4g} on {summary['evaluated_on']}")
+    print(f"run folder: {out}")
