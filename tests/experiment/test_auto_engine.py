@@ -1,0 +1,51 @@
+"""`--engine auto`: numpy for short runs, jax for long ones and ensembles, numpy when jax
+is missing; config.toml records the engine chosen."""
+
+import tomllib
+
+import pytest
+
+from rnnlab.cli import main
+from rnnlab.config import override
+from rnnlab.experiment import auto_engine
+from rnnlab.experiment.auto_engine import choose_engine, resolve_engine
+from rnnlab.recipes import resolve
+
+
+def auto(recipe, *sets):
+    return override(resolve(recipe), ["run.engine=auto", *sets])
+
+
+def test_explicit_engines_are_kept():
+    cfg = resolve("primer-torch")
+    assert resolve_engine(cfg) is cfg and choose_engine(cfg)[0] == "numpy"
+
+
+def test_short_runs_take_numpy_long_runs_and_ensembles_take_jax(monkeypatch):
+    monkeypatch.setattr(auto_engine, "jax_installed", lambda: True)
+    assert choose_engine(auto("elman-sine", "train.epochs=5"))[0] == "numpy"
+    assert choose_engine(auto("sine-recurrent"))[0] == "jax"
+    assert choose_engine(auto("elman-sine", "train.epochs=5"), members=10)[0] == "jax"
+    assert choose_engine(auto("primer-numpy", "train.gradient=primer_approx"))[0] == "numpy"
+    assert auto_engine.numpy_seconds(auto("sine-recurrent")) > auto_engine.numpy_seconds(auto("primer-torch"))
+
+
+def test_without_jax_auto_is_numpy(monkeypatch):
+    monkeypatch.setattr(auto_engine, "jax_installed", lambda: False)
+    engine, why = choose_engine(auto("sine-recurrent"), members=10)
+    assert engine == "numpy" and "not installed" in why
+
+
+def test_cli_records_the_chosen_engine(tmp_path):
+    out = tmp_path / "r"
+    assert main(["run", "elman-sine", "--engine", "auto", "--epochs", "5", "--no-plots", "--quiet",
+                 "--out", str(out)]) == 0
+    assert tomllib.loads((out / "config.toml").read_text())["run"]["engine"] == "numpy"
+
+
+def test_cli_auto_ensemble_uses_jax_when_installed(tmp_path):
+    pytest.importorskip("jax")
+    out = tmp_path / "e"
+    assert main(["run", "elman-sine", "--engine", "auto", "--ensemble", "4", "--epochs", "5", "--no-plots",
+                 "--quiet", "--out", str(out)]) == 0
+    assert tomllib.loads((out / "config.toml").read_text())["run"]["engine"] == "jax"
