@@ -1,0 +1,1 @@
+"""Forecasting math with no engine in it: metrics and baseline forecasts."""
