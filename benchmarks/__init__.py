@@ -1,0 +1,1 @@
+"""rnnlab's benchmark suite: `python -m benchmarks.run` (see README.md)."""

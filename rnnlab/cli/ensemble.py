@@ -1,0 +1,57 @@
+"""`rnnlab run RECIPE --ensemble N` and `--sweep KEY=V1,V2,...`: many members, one folder."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from rnnlab.config import Config
+
+
+def member_count(text: str) -> int:
+    """argparse type for --ensemble: an integer >= 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of members, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, got {value}")
+    return value
+
+
+def add_ensemble_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--ensemble", type=member_count, metavar="N",
+                   help="train N independent members at once, seeds S..S+N-1 (vectorised on --engine jax); "
+                        "writes per-member metrics and ensemble.png")
+    p.add_argument("--sweep", metavar="KEY=V1,V2,...",
+                   help="one member per value of a recipe key, e.g. --sweep optim.lr=0.1,0.05,0.02 "
+                        "(with --ensemble N: N seeds per value)")
+
+
+def wants_ensemble(args: argparse.Namespace) -> bool:
+    return args.ensemble is not None or args.sweep is not None
+
+
+def run_ensemble_command(args: argparse.Namespace, cfg: Config) -> int:
+    from rnnlab.errors import UserError
+    from rnnlab.experiment import run_folder
+    from rnnlab.experiment.ensemble import parse_sweep, run_ensemble
+
+    if args.checkpoint_every is not None:
+        raise UserError("--checkpoint-every: ensembles write no checkpoints; run members one at a time to resume")
+    sweep = parse_sweep(args.sweep) if args.sweep else None
+    out = Path(args.out) if args.out else run_folder.default_run_dir(cfg.run.name)
+    from rnnlab.cli.training import progress_callbacks
+
+    summary = run_ensemble(cfg, out, seeds=args.ensemble or 1, sweep=sweep, argv=args.argv,
+                           callbacks=progress_callbacks(args, cfg.run.name), plots=not args.no_plots)
+    if not args.quiet:
+        ens, err = summary["ensemble"], summary["test_rmse"]
+        line = f"{ens['members']} members on {summary['engine']}"
+        if err:
+            line += f": test RMSE median {err['median']:.4g} (min {err['min']:.4g}, max {err['max']:.4g})"
+        if summary["diverged_members"]:
+            line += f"; {len(summary['diverged_members'])} diverged"
+        print(line)
+        print(f"run folder: {out}")
+    return 0
