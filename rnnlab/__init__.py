@@ -13,6 +13,7 @@ _API = {
     "Config": "rnnlab.config",
     "load_recipe": ("rnnlab.recipes", "resolve"),
     "run": ("rnnlab.experiment.runner", "run"),
+    "resume": ("rnnlab.experiment.runner", "resume"),
     "gradcheck": ("rnnlab.experiment.gradcheck", "gradcheck"),
     "create_engine": "rnnlab.engines",
 }

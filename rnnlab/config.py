@@ -30,6 +30,7 @@ class RunConfig:
     engine: Literal["numpy", "torch", "jax", "auto"] = "numpy"
     dtype: Literal["float32", "float64"] = "float64"
     device: Literal["auto", "cpu", "cuda", "mps"] = "auto"
+    threads: int = 0  # CPU threads for engines that take them (torch); 0: chosen from the model's size
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,7 @@ class DataConfig:
 
 @dataclass(frozen=True)
 class ModelConfig:
-    cell: Literal["elman"] = "elman"
+    cell: Literal["elman", "lstm", "gru"] = "elman"
     activation: Literal["tanh", "sigmoid"] = "tanh"
     hidden: int = 32
     bias: bool = False
@@ -55,6 +56,7 @@ class ModelConfig:
     # How a window enters the cell: one value per step, the primer's position-coded
     # vector per step, or the whole window as one vector in a single step.
     input: Literal["stepwise", "positional", "window"] = "stepwise"
+    layers: int = 1  # stacked recurrent layers, each reading the one below
 
 
 @dataclass(frozen=True)
@@ -80,8 +82,12 @@ class LossConfig:
 
 @dataclass(frozen=True)
 class OptimConfig:
-    name: Literal["sgd"] = "sgd"
+    name: Literal["sgd", "momentum", "adam"] = "sgd"
     lr: float = 0.1
+    momentum: float = 0.9  # momentum: v = momentum * v + g
+    beta1: float = 0.9  # adam
+    beta2: float = 0.999  # adam
+    clip: float = 0.0  # max global gradient norm before each update; 0: no clipping
 
 
 @dataclass(frozen=True)
@@ -92,6 +98,9 @@ class TrainConfig:
     schedule: Literal["online", "full_batch"] = "full_batch"
     truncate: int = 1
     gradient: Literal["exact", "primer_approx"] = "exact"
+    # Divergence guard: stop when an epoch's loss exceeds this many times the first
+    # epoch's (NaN or infinity always stops); 0 turns the bound off.
+    max_loss_factor: float = 1e6
 
 
 @dataclass(frozen=True)
@@ -100,6 +109,31 @@ class LogConfig:
     # "start": epochs e with e % every == 0 (the torch programs);
     # "end": e == 0 and (e + 1) % every == 0 (the primer's NumPy program).
     at: Literal["start", "end"] = "start"
+
+
+@dataclass(frozen=True)
+class ForecastConfig:
+    """`rnnlab forecast`: a real series in, honest forecasts out. 0 / "auto" are resolved
+    from the series (length, season) when the run starts and saved resolved."""
+
+    series: str = ""  # a CSV/Parquet path or a bundled dataset name (`rnnlab datasets`)
+    column: str = ""  # the target column; "" for a bundled dataset's own
+    time_column: str = ""  # optional: labels the plot's axis and hints the season
+    features: str = ""  # comma-separated numeric columns fed as extra inputs (direct strategy)
+    fill: Literal["none", "interpolate", "ffill", "drop"] = "none"  # what to do with empty/NaN cells
+    horizon: int = 0  # steps ahead; 0: auto
+    window: int = 0  # past values per input window; 0: auto
+    strategy: Literal["direct", "recursive"] = "direct"
+    season: int = 0  # 0: detect on the training part; 1: no season
+    test_size: int = 0  # points in the test part; 0: auto
+    val_size: int = 0  # points in the validation part; 0: auto
+    backtest: int = 20  # rolling origins over the test part
+    normalise: Literal["auto", "standard", "last", "mean", "revin", "seasonal"] = "auto"
+    log: Literal["auto", "on", "off"] = "auto"
+    ensemble: int = 3  # models from consecutive seeds, averaged
+    batch_size: int = 0  # training windows per update (shuffled each epoch); 0: auto
+    patience: int = 0  # validation checks without improvement before stopping; 0: auto
+    eval_every: int = 0  # epochs between validation checks; 0: auto
 
 
 @dataclass(frozen=True)
@@ -112,12 +146,18 @@ class Config:
     optim: OptimConfig = field(default_factory=OptimConfig)
     train: TrainConfig = field(default_factory=TrainConfig)
     log: LogConfig = field(default_factory=LogConfig)
+    forecast: ForecastConfig = field(default_factory=ForecastConfig)
 
 
 _SECTION_TYPES = typing.get_type_hints(Config)
 POSITIVE = {"data.points", "data.window", "data.horizon", "model.hidden", "train.epochs",
-            "train.truncate", "log.every"}
-NON_NEGATIVE = {"data.test_windows"}
+            "train.truncate", "log.every", "model.layers", "optim.lr", "forecast.backtest", "forecast.ensemble",
+            "loss.delta"}
+NON_NEGATIVE = {"data.test_windows", "optim.clip", "forecast.horizon", "forecast.window", "forecast.season",
+                "forecast.test_size", "forecast.val_size", "forecast.patience", "forecast.eval_every",
+                "init.std", "init.readout_std", "train.max_loss_factor", "run.threads"}
+UNIT_INTERVAL = {"optim.momentum", "optim.beta1", "optim.beta2"}  # [0, 1)
+CLOSED_RANGES = {"run.seed": (0, 2**32 - 1), "loss.mix": (0.0, 1.0)}  # the seed: what NumPy's generators take
 
 
 def _describe(tp: Any) -> str:
@@ -151,6 +191,11 @@ def _check_range(key: str, value: int | float) -> int | float:
         raise ConfigError(f"{key}: must be positive, got {value}")
     if key in NON_NEGATIVE and value < 0:
         raise ConfigError(f"{key}: must be zero or positive, got {value}")
+    if key in UNIT_INTERVAL and not 0 <= value < 1:
+        raise ConfigError(f"{key}: must be in [0, 1), got {value}")
+    if key in CLOSED_RANGES and not CLOSED_RANGES[key][0] <= value <= CLOSED_RANGES[key][1]:
+        low, high = CLOSED_RANGES[key]
+        raise ConfigError(f"{key}: must be between {low} and {high}, got {value}")
     if value != value or value in (float("inf"), float("-inf")):
         raise ConfigError(f"{key}: must be a finite number, got {value}")
     return value
@@ -235,6 +280,8 @@ def override(config: Config, assignments: typing.Iterable[str]) -> Config:
 def validate(config: Config) -> Config:
     """Cross-field checks that no single field type can express."""
     d, m, t = config.data, config.model, config.train
+    if not d.stop > d.start:
+        raise ConfigError(f"data.stop: must be greater than data.start ({d.start}), got {d.stop}")
     if d.framing == "windows":
         n_windows = d.points - d.window - d.horizon
         if n_windows <= d.test_windows:
@@ -257,13 +304,22 @@ def validate(config: Config) -> Config:
                           "(full_batch, model.bias=false)")
     if config.init.scheme == "primer" and m.bias:
         raise ConfigError("init.scheme: 'primer' has no rule for biases; set model.bias=false")
+    if (m.cell != "elman" or m.layers > 1) and config.init.scheme != "torch_default":
+        raise ConfigError(f"init.scheme: '{config.init.scheme}' is defined for one Elman layer only; "
+                          "use init.scheme=torch_default for lstm, gru or model.layers > 1")
+    if t.gradient == "primer_approx" and (m.cell != "elman" or m.layers > 1):
+        raise ConfigError("train.gradient: 'primer_approx' is defined for one Elman layer only")
     return config
 
 
-def to_toml(config: Config) -> str:
-    """Serialise the resolved config (every key, so a run folder is self-describing)."""
+def to_toml(config: Config, sections: typing.Iterable[str] | None = None) -> str:
+    """Serialise the resolved config (every key of `sections`, default all, so a run
+    folder is self-describing)."""
     lines: list[str] = []
+    wanted = set(_SECTION_TYPES if sections is None else sections)
     for section in dataclasses.fields(config):
+        if section.name not in wanted:
+            continue
         lines.append(f"[{section.name}]")
         for f in dataclasses.fields(getattr(config, section.name)):
             lines.append(f"{f.name} = {_toml_value(getattr(getattr(config, section.name), f.name))}")

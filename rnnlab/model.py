@@ -10,12 +10,13 @@ from typing import Literal
 import numpy as np
 
 from rnnlab.config import Config
+from rnnlab.core.init import recurrent_shapes
 from rnnlab.core.losses import Loss
 
 
 @dataclass(frozen=True)
 class ModelSpec:
-    """An Elman-type recurrent model with a linear readout.
+    """A recurrent model (Elman, LSTM or GRU cells, `layers` deep) with a linear readout.
 
     readout "last": y = readout(h_L), one output vector per sequence (windows);
     readout "every": y_t = readout(h_t) at every step (next-step prediction).
@@ -29,17 +30,13 @@ class ModelSpec:
     bias: bool
     readout_bias: bool
     readout: Literal["last", "every"]
+    layers: int = 1
 
     @property
     def param_shapes(self) -> dict[str, tuple[int, ...]]:
-        d, h, o = self.input_size, self.hidden, self.output_size
-        shapes: dict[str, tuple[int, ...]] = {"W_xh": (d, h), "W_hh": (h, h)}
-        if self.bias:
-            shapes["b_h"] = (h,)
-        shapes["W_hy"] = (h, o)
-        if self.readout_bias:
-            shapes["b_y"] = (o,)
-        return shapes
+        """Names and shapes in rnnlab.core.init's layout."""
+        return recurrent_shapes(self.cell, self.input_size, self.hidden, self.output_size, self.layers,
+                                self.bias, self.readout_bias)
 
 
 @dataclass(frozen=True)
@@ -52,6 +49,11 @@ class TrainingSpec:
     schedule: Literal["online", "full_batch"]
     truncate: int
     gradient: Literal["exact", "primer_approx"]
+    optimizer: Literal["sgd", "momentum", "adam"] = "sgd"
+    momentum: float = 0.9
+    beta1: float = 0.9
+    beta2: float = 0.999
+    clip: float = 0.0  # max global gradient norm; 0 clips nothing
 
 
 def model_spec(cfg: Config) -> ModelSpec:
@@ -62,15 +64,17 @@ def model_spec(cfg: Config) -> ModelSpec:
         input_size = 1 if cfg.model.input == "stepwise" else d.window
         output_size, readout = d.horizon, "last"
     m = cfg.model
-    return ModelSpec(m.cell, m.activation, input_size, m.hidden, output_size, m.bias, m.readout_bias, readout)
+    return ModelSpec(m.cell, m.activation, input_size, m.hidden, output_size, m.bias, m.readout_bias, readout,
+                     m.layers)
 
 
 def training_spec(cfg: Config) -> TrainingSpec:
     lc = cfg.loss
     objective = Loss(lc.name, lc.reduction, lc.delta, lc.mix)
     report = objective if not lc.report else Loss(lc.report, lc.reduction, lc.delta, lc.mix)
-    t = cfg.train
-    return TrainingSpec(objective, report, cfg.optim.lr, t.schedule, t.truncate, t.gradient)
+    t, o = cfg.train, cfg.optim
+    return TrainingSpec(objective, report, o.lr, t.schedule, t.truncate, t.gradient, o.name, o.momentum,
+                        o.beta1, o.beta2, o.clip)
 
 
 def encode_inputs(x: np.ndarray, mode: str) -> np.ndarray:

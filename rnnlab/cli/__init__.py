@@ -1,6 +1,7 @@
 """Command line: parse, call the library, turn failures into one line and an exit code.
 
-Exit codes: 0 ok, 1 a check failed (gradcheck, compare), 2 bad input, 130 interrupted.
+Exit codes: 0 ok, 1 a check failed (gradcheck, compare), 2 bad input (or a file that
+cannot be read or written), 3 training diverged, 130 interrupted (Ctrl-C).
 Only argparse is imported at the top so `rnnlab --help` answers at once.
 """
 
@@ -10,9 +11,11 @@ import argparse
 import sys
 from typing import NoReturn, Sequence
 
-from rnnlab.cli import gradcheck_cmd, recipes_cmd, run_cmd
+from rnnlab.cli import compare_cmd, gradcheck_cmd, predict_cmd, recipes_cmd, resume_cmd, run_cmd, runs_cmd
+from rnnlab.cli import datasets_cmd, forecast_cmd
 
-COMMANDS = (recipes_cmd, run_cmd, gradcheck_cmd)
+COMMANDS = (recipes_cmd, run_cmd, resume_cmd, runs_cmd, predict_cmd, gradcheck_cmd, compare_cmd,
+            datasets_cmd, forecast_cmd)
 
 
 class Parser(argparse.ArgumentParser):
@@ -35,7 +38,10 @@ def build_parser() -> Parser:
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
-    args = parser.parse_args(args_list)
+    try:
+        args = parser.parse_args(args_list)
+    except SystemExit as stop:  # --help, or a usage error already printed as one line
+        return int(stop.code or 0)
     if args.command is None:
         parser.print_help()
         return 2
@@ -46,9 +52,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("rnnlab: interrupted", file=sys.stderr)
         return 130
     except Exception as err:  # noqa: BLE001 - the one place errors become exit codes
-        from rnnlab.errors import UserError
-
-        if args.debug or not isinstance(err, UserError):
+        code = _exit_code(err)
+        if args.debug or code is None:
             raise
-        print(f"rnnlab: error: {err}", file=sys.stderr)
-        return 2
+        print(f"rnnlab: {'error: ' if code == 2 else ''}{err}", file=sys.stderr)
+        return code
+
+
+def _exit_code(err: Exception) -> int | None:
+    """The exit code of an expected failure; None for a bug (shown with its traceback)."""
+    from rnnlab.errors import Diverged, Interrupted, UserError
+
+    if isinstance(err, Diverged):
+        return 3
+    if isinstance(err, Interrupted):
+        return 130
+    return 2 if isinstance(err, (UserError, OSError)) else None

@@ -7,18 +7,40 @@ import argparse
 from rnnlab.config import Config
 
 # flag attribute -> config key it sets
-FLAG_KEYS = {"engine": "run.engine", "seed": "run.seed", "epochs": "train.epochs", "dtype": "run.dtype"}
+FLAG_KEYS = {"engine": "run.engine", "seed": "run.seed", "epochs": "train.epochs", "dtype": "run.dtype",
+             "device": "run.device", "threads": "run.threads"}
 
 
-def add_recipe_arguments(p: argparse.ArgumentParser) -> None:
+def add_recipe_arguments(p: argparse.ArgumentParser, *, engine: bool = True) -> None:
     p.add_argument("recipe", help="a built-in recipe name (see `rnnlab recipes`) or a path to a .toml file")
-    p.add_argument("--engine", metavar="NAME", help="numpy (default), or another installed engine")
+    if engine:
+        p.add_argument("--engine", metavar="NAME", help="numpy (default), or another installed engine (torch)")
     p.add_argument("--seed", metavar="S", help="seeds the data shuffle and the initial weights")
     p.add_argument("--epochs", metavar="N", help="epochs as the original program counts them: a pass of "
                    "online steps (elman-sine) or one full-batch step (primer recipes)")
     p.add_argument("--dtype", metavar="TYPE", help="float32 or float64")
+    add_device_arguments(p)
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                    help="override any recipe key, e.g. --set model.hidden=16 (repeatable)")
+
+
+def add_device_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--device", choices=("auto", "cpu", "cuda", "mps"), metavar="DEV",
+                   help="torch engine: auto (CUDA, then MPS, then CPU; the default), cpu, cuda or mps; "
+                   "the numpy engine always computes on the CPU")
+    p.add_argument("--threads", type=thread_count, metavar="N", help="torch engine: CPU threads; 0 (default) "
+                   "chooses from the model's size (one thread for small models, where it is fastest)")
+
+
+def thread_count(text: str) -> int:
+    """argparse type for --threads: an integer >= 0."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of threads, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 (auto) or more, got {value}")
+    return value
 
 
 def load_config(args: argparse.Namespace) -> Config:
@@ -27,7 +49,8 @@ def load_config(args: argparse.Namespace) -> Config:
     from rnnlab.recipes import resolve
 
     cfg = resolve(args.recipe)
-    flags = [f"{key}={getattr(args, attr)}" for attr, key in FLAG_KEYS.items() if getattr(args, attr) is not None]
+    flags = [f"{key}={getattr(args, attr)}" for attr, key in FLAG_KEYS.items()
+             if getattr(args, attr, None) is not None]
     try:
         cfg = override(cfg, flags)
     except ConfigError as err:  # name the flag the user typed, not only the key behind it

@@ -3,6 +3,16 @@
 Layout (row vectors, batch first): ``h_t = act(x_t @ W_xh + h_{t-1} @ W_hh + b_h)``,
 ``y = h @ W_hy + b_y``. Shapes: W_xh (D, H), W_hh (H, H), b_h (H,), W_hy (H, O), b_y (O,).
 Biases are present only when the model has them.
+
+Gated cells stack their gates' columns side by side, in torch's order:
+  lstm  W_xh (D, 4H), W_hh (H, 4H), b_h (4H,)   gates [i, f, g, o];
+        b_h is torch's bias_ih + bias_hh.
+  gru   W_xh (D, 3H), W_hh (H, 3H), b_h (3H,)   gates [r, z, n]; b_h holds
+        bias_ih + bias_hh for r and z but bias_ih alone for n, and
+        b_hn (H,) is bias_hh of n, which sits inside r * (h @ W_hn + b_hn).
+Stacked layers: layer 0 uses the names above; layer k >= 1 appends ``_l{k}``
+(W_xh_l1 (H, G), W_hh_l1, b_h_l1, b_hn_l1) and takes layer k-1's h as its input.
+Order of the dict: layer 0, layer 1, ..., then W_hy, b_y.
 """
 
 from __future__ import annotations
@@ -37,6 +47,63 @@ def torch_default(seed: int, d: int, h: int, o: int, bias: bool, readout_bias: b
     params = {"W_xh": rng.uniform(-k, k, size=(h, d)).T, "W_hh": rng.uniform(-k, k, size=(h, h)).T}
     if bias:
         params["b_h"] = rng.uniform(-k, k, size=h) + rng.uniform(-k, k, size=h)
+    params["W_hy"] = rng.uniform(-k, k, size=(o, h)).T
+    if readout_bias:
+        params["b_y"] = rng.uniform(-k, k, size=o)
+    return {name: np.ascontiguousarray(value) for name, value in params.items()}
+
+
+GATES = {"elman": 1, "lstm": 4, "gru": 3}
+
+
+def layer_suffix(layer: int) -> str:
+    """'' for the first layer, '_l{k}' after it (see the module docstring)."""
+    return "" if layer == 0 else f"_l{layer}"
+
+
+def recurrent_shapes(cell: str, d: int, h: int, o: int, layers: int, bias: bool,
+                     readout_bias: bool) -> dict[str, tuple[int, ...]]:
+    """Every parameter's name and shape, in the layout's order."""
+    g = GATES[cell] * h
+    shapes: dict[str, tuple[int, ...]] = {}
+    for k in range(layers):
+        s = layer_suffix(k)
+        shapes[f"W_xh{s}"] = (d if k == 0 else h, g)
+        shapes[f"W_hh{s}"] = (h, g)
+        if bias:
+            shapes[f"b_h{s}"] = (g,)
+            if cell == "gru":
+                shapes[f"b_hn{s}"] = (h,)
+    shapes["W_hy"] = (h, o)
+    if readout_bias:
+        shapes["b_y"] = (o,)
+    return shapes
+
+
+def torch_default_stacked(seed: int, cell: str, d: int, h: int, o: int, layers: int, bias: bool,
+                          readout_bias: bool) -> Params:
+    """torch's default for ``nn.RNN/LSTM/GRU(num_layers=layers)`` then ``Linear``, from NumPy.
+
+    Every recurrent tensor is uniform in +-1/sqrt(H), drawn layer by layer in the order
+    weight_ih, weight_hh, bias_ih, bias_hh (as torch lists them); biases are then folded
+    into the layout (see the module docstring). For one Elman layer this is exactly
+    ``torch_default``.
+    """
+    rng = np.random.default_rng(seed)
+    k = 1.0 / np.sqrt(h)
+    g = GATES[cell] * h
+    params: Params = {}
+    for layer in range(layers):
+        s, fan_in = layer_suffix(layer), d if layer == 0 else h
+        params[f"W_xh{s}"] = rng.uniform(-k, k, size=(g, fan_in)).T
+        params[f"W_hh{s}"] = rng.uniform(-k, k, size=(g, h)).T
+        if bias:
+            b_ih, b_hh = rng.uniform(-k, k, size=g), rng.uniform(-k, k, size=g)
+            if cell == "gru":  # n's hidden bias stays apart: it is gated by r
+                params[f"b_h{s}"] = np.concatenate([b_ih[:2 * h] + b_hh[:2 * h], b_ih[2 * h:]])
+                params[f"b_hn{s}"] = b_hh[2 * h:]
+            else:
+                params[f"b_h{s}"] = b_ih + b_hh
     params["W_hy"] = rng.uniform(-k, k, size=(o, h)).T
     if readout_bias:
         params["b_y"] = rng.uniform(-k, k, size=o)

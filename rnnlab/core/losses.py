@@ -72,6 +72,14 @@ class Loss:
             g = g / d.size
         return g.astype(pred.dtype, copy=False)
 
+    def value_and_grad(self, pred: np.ndarray, target: np.ndarray) -> tuple[float, np.ndarray]:
+        """`value` and `grad` together, from one difference (a training step needs both)."""
+        d = pred - target
+        total, g = self._value(d).sum(), self._grad(d)
+        if self.reduction == "mean":
+            total, g = total / d.size, g / d.size
+        return float(total), g.astype(pred.dtype, copy=False)
+
     def _value(self, d: np.ndarray) -> np.ndarray:
         return _ELEMENTWISE[self.name][0](d, self.delta, self.mix)
 

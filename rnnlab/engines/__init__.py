@@ -12,8 +12,12 @@ from rnnlab.model import ModelSpec, TrainingSpec
 # name -> (module, class, pip extra that provides its dependency)
 _ENGINES: dict[str, tuple[str, str, str | None]] = {
     "numpy": ("rnnlab.engines.numpy", "NumpyEngine", None),
+    "torch": ("rnnlab.engines.torch", "TorchEngine", "torch"),
+    "jax": ("rnnlab.engines.jax", "JaxEngine", "jax"),
 }
 ENGINE_NAMES = tuple(_ENGINES)
+# name -> the keyword options (run settings) its constructor takes; others take none
+ENGINE_OPTIONS: dict[str, tuple[str, ...]] = {"torch": ("device", "threads")}
 
 
 def create_engine(name: str, model: ModelSpec, training: TrainingSpec, dtype: str, **options: object) -> Engine:

@@ -19,13 +19,26 @@ from rnnlab.model import ModelSpec, TrainingSpec
 Params = dict[str, np.ndarray]
 
 
+class NumericalError(FloatingPointError):
+    """Arithmetic overflowed or became undefined during `Engine.train`; `epochs_done` epochs
+    of that call had finished, so the trainer can name the epoch that diverged."""
+
+    def __init__(self, detail: str, epochs_done: int) -> None:
+        super().__init__(detail)
+        self.detail, self.epochs_done = detail, epochs_done
+
+
 class Engine(Protocol):
     name: str
 
+    # Engines may take keyword options after these (rnnlab.engines.ENGINE_OPTIONS lists them).
     def __init__(self, model: ModelSpec, training: TrainingSpec, dtype: str) -> None: ...
 
     def device(self) -> str:
         """Where it computes, e.g. 'cpu' or 'cuda:0'."""
+
+    def info(self) -> dict[str, object]:
+        """Facts for summary.json beyond name and device (library version, threads); may be empty."""
 
     def set_params(self, params: Params) -> None:
         """Load parameters (validated against the model's shapes)."""
@@ -37,7 +50,10 @@ class Engine(Protocol):
         """Training data: encoded inputs (N, L, D); targets (N, O) or (N, L, O)."""
 
     def train(self, epochs: int) -> np.ndarray:
-        """Train `epochs` epochs; each epoch's reported loss, before its updates. (epochs,)"""
+        """Train `epochs` epochs; each epoch's reported loss, before its updates. (epochs,)
+
+        Floating-point errors are never silent: NaN or infinity shows in the losses or the
+        parameters (the trainer checks both), or the engine raises NumericalError."""
 
     def predict(self, x: np.ndarray) -> np.ndarray:
         """Outputs from a zero state: (N, O) for readout 'last', (N, L, O) for 'every'."""
@@ -45,7 +61,20 @@ class Engine(Protocol):
     def gradients(self, x: np.ndarray, y: np.ndarray) -> tuple[float, Params]:
         """Objective value and the configured gradient at the current parameters, no update."""
 
+    def objective(self, params: Params, x: np.ndarray, y: np.ndarray) -> float:
+        """The training objective at `params` from a zero state (for finite differences)."""
+
     def optimizer_state(self) -> dict[str, np.ndarray]:
         """Optimizer state as arrays (empty for plain SGD), for checkpoints."""
 
     def load_optimizer_state(self, state: dict[str, np.ndarray]) -> None: ...
+
+
+def check_params(model: ModelSpec, params: Params) -> None:
+    """ValueError unless `params` has exactly the model's names and shapes."""
+    shapes = model.param_shapes
+    if set(params) != set(shapes):
+        raise ValueError(f"parameters {sorted(params)} do not match the model's {sorted(shapes)}")
+    for name, shape in shapes.items():
+        if params[name].shape != shape:
+            raise ValueError(f"parameter {name} has shape {params[name].shape}, the model needs {shape}")

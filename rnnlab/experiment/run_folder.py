@@ -2,6 +2,8 @@
 
 Files (each written atomically; summary.json last, so its presence means complete):
   config.toml      the resolved recipe
+  checkpoint.npz   while training: the state to resume from (rnnlab.experiment.checkpoint);
+                   removed once summary.json is written
   metrics.csv      epoch, step, loss, test_loss at every log point
   params.npz       final parameters by name (rnnlab.core.init layout)
   predictions.npz  logged predictions, read by rnnlab.viz (its docstring has the keys)
@@ -15,6 +17,9 @@ import csv
 import io
 import json
 import os
+import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -22,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from rnnlab.atomic import atomic_path, atomic_write_bytes
-from rnnlab.errors import UserError
+from rnnlab.errors import UserError, WriteError
 from rnnlab.experiment.trainer import LogRecord
 
 METRIC_COLUMNS = ("epoch", "step", "loss", "test_loss")
@@ -49,8 +54,21 @@ def create_run_dir(path: Path) -> Path:
     return path
 
 
+@contextmanager
+def reporting_write_errors(path: Path) -> Iterator[None]:
+    """Turn a failed write (full disk, no permission) into a one-line WriteError."""
+    try:
+        yield
+    except OSError as err:
+        if isinstance(err, WriteError):
+            raise
+        raise WriteError(f"cannot write {path} ({err.strerror or err}); the files already there "
+                         "are unchanged") from err
+
+
 def write_text(path: Path, text: str) -> None:
-    atomic_write_bytes(path, text.encode("utf-8"))
+    with reporting_write_errors(path):
+        atomic_write_bytes(path, text.encode("utf-8"))
 
 
 def write_json(path: Path, data: dict[str, Any]) -> None:
@@ -58,7 +76,12 @@ def write_json(path: Path, data: dict[str, Any]) -> None:
 
 
 def write_npz(path: Path, arrays: dict[str, np.ndarray]) -> None:
-    with atomic_path(path) as tmp:
+    """Arrays by name, loadable with allow_pickle=False. The same arrays give the same
+    bytes: zip entries carry zipfile's fixed 1980 timestamp, not the time of writing."""
+    pickled = [name for name, value in arrays.items() if np.asarray(value).dtype.hasobject]
+    if pickled:
+        raise ValueError(f"{path}: arrays {pickled} hold Python objects; they would need pickle to load")
+    with reporting_write_errors(path), atomic_path(path) as tmp:
         with open(tmp, "wb") as fh:
             np.savez(fh, **arrays)
 
@@ -77,10 +100,30 @@ def read_metrics(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(fh))
 
 
+# What reading a missing, truncated or foreign npz file raises.
+NPZ_ERRORS = (OSError, ValueError, EOFError, zipfile.BadZipFile)
+
+
+def read_npz(path: Path) -> dict[str, np.ndarray]:
+    """Every array of an npz file, without pickle. The file is closed even when damaged
+    (np.load given a path leaves it open when the zip cannot be read)."""
+    with open(path, "rb") as fh:
+        loaded = np.load(fh, allow_pickle=False)
+        if not isinstance(loaded, np.lib.npyio.NpzFile):
+            raise ValueError("a single .npy array, not an npz archive")
+        with loaded as npz:
+            return {name: npz[name] for name in npz.files}
+
+
 def load_params(path: Path) -> dict[str, np.ndarray]:
     """params.npz as a dict; a damaged file is a UserError, not a traceback."""
     try:
-        with np.load(path, allow_pickle=False) as npz:
-            return {name: npz[name] for name in npz.files}
-    except (OSError, ValueError, EOFError) as err:
-        raise UserError(f"{path}: cannot read parameters ({err}); the file is missing or damaged") from None
+        return read_npz(path)
+    except NPZ_ERRORS as err:
+        raise UserError(f"{path}: cannot read parameters ({err}); the file is missing or damaged") from err
+
+
+def remove_temporaries(run_dir: Path) -> None:
+    """Delete the temporary files a killed process left behind (rnnlab.atomic names them)."""
+    for tmp in run_dir.glob(".*.tmp-*"):
+        tmp.unlink(missing_ok=True)

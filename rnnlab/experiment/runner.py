@@ -1,9 +1,12 @@
-"""Run a recipe end to end: data, engine, training loop, run folder, plots, summary."""
+"""Run a recipe end to end: data, engine, training loop, run folder, plots, summary.
+
+`run` and `resume` share one path: a Session is started (new folder) or reopened
+(from the folder's config and checkpoint), trained to the end with checkpoints, then
+finished (metrics, parameters, plots, and summary.json last).
+"""
 
 from __future__ import annotations
 
-import platform
-import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,23 +14,33 @@ from typing import Any
 
 import numpy as np
 
-from rnnlab.config import Config, to_toml
+from rnnlab.config import Config, load, to_toml
+from rnnlab.engines.base import Engine
+from rnnlab.errors import Interrupted, UserError
+from rnnlab.experiment import checkpoint
 from rnnlab.experiment import run_folder as rf
-from rnnlab.experiment.setup import Experiment, build_engine, flatten_predictions, initial_params, prepare
-from rnnlab.experiment.trainer import Callback, Evaluator, LogRecord, log_epochs, train
+from rnnlab.experiment.auto_engine import resolve_engine
+from rnnlab.experiment.guard import divergence_guard
+from rnnlab.experiment.interrupt import StopRequest
+from rnnlab.experiment.run_status import run_status
+from rnnlab.experiment.setup import (Experiment, build_engine, flatten_predictions, initial_params, prepare,
+                                     resolved_rng)
+from rnnlab.experiment.summary import summarise
+from rnnlab.experiment.trainer import Callback, Checkpoints, Evaluator, LogRecord, TrainState, log_epochs, train
 
 
 @dataclass
-class Recorder:
-    """Keeps every log record for metrics.csv and the GIF."""
+class Session:
+    """A run in progress: its folder, experiment and engine, and where training stands."""
 
-    records: list[LogRecord] = field(default_factory=list)
-
-    def on_start(self, first_epoch: int, total_epochs: int) -> None: ...
-    def on_progress(self, epochs_done: int, loss: float) -> None: ...
-    def on_log(self, record: LogRecord) -> None:
-        self.records.append(record)
-    def on_end(self) -> None: ...
+    out: Path
+    config_text: str  # config.toml as in the folder: checkpoints carry its fingerprint
+    exp: Experiment
+    engine: Engine
+    state: TrainState
+    resumed_from: int | None = None  # the epoch this session took over at
+    checkpoint_every: int | None = None  # as the run was started (kept by its checkpoint)
+    started: float = field(default_factory=time.perf_counter)
 
 
 def evaluator(exp: Experiment) -> Evaluator:
@@ -40,31 +53,124 @@ def evaluator(exp: Experiment) -> Evaluator:
     return Evaluator(predict, test_loss)
 
 
-def run(cfg: Config, out: Path, *, argv: list[str], callbacks: list[Callback], plots: bool = True) -> dict[str, Any]:
-    """Train `cfg` into the run folder `out` (created, must be new). Returns the summary."""
-    started = time.perf_counter()
+def run(cfg: Config, out: Path, *, argv: list[str], callbacks: list[Callback], plots: bool = True,
+        checkpoint_every: int | None = None, stop: StopRequest | None = None) -> dict[str, Any]:
+    """Train `cfg` into the run folder `out` (created, must be new). Returns the summary.
+
+    `checkpoint_every` N epochs (None: every few seconds, so short runs write none; 0: only
+    when `stop` is set). Raises Interrupted after saving when `stop` is set, Diverged when
+    training blows up.
+    """
+    return _train_and_finish(start(cfg, out), argv, callbacks, plots, checkpoint_every, stop)
+
+
+def resume(run_dir: Path, *, argv: list[str], callbacks: list[Callback], plots: bool = True,
+           checkpoint_every: int | None = None, stop: StopRequest | None = None) -> dict[str, Any]:
+    """Continue the incomplete run in `run_dir` from its checkpoint (from epoch 0 if it has
+    none yet); it ends exactly where the uninterrupted run would. Plots cover the whole run.
+    `checkpoint_every` None keeps the interval the run was started with."""
+    session = reopen(run_dir)
+    every = session.checkpoint_every if checkpoint_every is None else checkpoint_every
+    return _train_and_finish(session, argv, callbacks, plots, every, stop)
+
+
+def random_sources(cfg: Config) -> dict[str, Any]:
+    """The seeds setup draws from; kept in checkpoints and checked when resuming."""
+    return {"data_order": {"seed": cfg.run.seed, "shuffled": cfg.data.shuffle},
+            "init": {"seed": cfg.run.seed, "generator": resolved_rng(cfg)}}
+
+
+def start(cfg: Config, out: Path) -> Session:
+    """A new session: data and engine ready, folder created with its config.toml."""
+    cfg = resolve_engine(cfg)  # --engine auto: config.toml names the engine used
     exp = prepare(cfg)
     engine = build_engine(exp, initial_params(cfg, exp.spec))
     rf.create_run_dir(out)
-    rf.write_text(out / "config.toml", to_toml(cfg))
-    recorder = Recorder()
-    log_at = log_epochs(cfg.train.epochs, cfg.log.every, cfg.log.at)
-    train_start = time.perf_counter()
-    train(engine, epochs=cfg.train.epochs, log_at=log_at, updates_per_epoch=exp.updates_per_epoch,
-          evaluator=evaluator(exp), callbacks=[recorder, *callbacks])
-    train_seconds = time.perf_counter() - train_start
+    session = Session(out, to_toml(cfg), exp, engine, TrainState(random=random_sources(cfg)))
+    rf.write_text(out / "config.toml", session.config_text)
+    return session
+
+
+def reopen(run_dir: Path) -> Session:
+    """The session of an incomplete run folder, at its latest checkpoint."""
+    if not run_dir.is_dir():
+        raise UserError(f"{run_dir}: no such run folder" if not run_dir.exists() else f"{run_dir}: not a folder")
+    status = run_status(run_dir)
+    if status.state == "complete":
+        raise UserError(f"{run_dir}: the run is complete (summary.json exists); nothing to resume")
+    if status.state != "incomplete":
+        raise UserError(f"{run_dir}: not an rnnlab run folder (no config.toml); resume continues what "
+                        "`rnnlab run` started")
+    cfg = load(run_dir / "config.toml")
+    config_text = (run_dir / "config.toml").read_text(encoding="utf-8")
+    exp = prepare(cfg)
+    path = run_dir / checkpoint.NAME
+    if not path.exists():  # stopped before its first checkpoint: start over, same result
+        session = Session(run_dir, config_text, exp, build_engine(exp, initial_params(cfg, exp.spec)),
+                          TrainState(random=random_sources(cfg)), resumed_from=0)
+    else:
+        session = _from_checkpoint(run_dir, exp, checkpoint.load(path), config_text)
+    rf.remove_temporaries(run_dir)
+    return session
+
+
+def _from_checkpoint(run_dir: Path, exp: Experiment, ckpt: checkpoint.Checkpoint, config_text: str) -> Session:
+    cfg, path = exp.config, run_dir / checkpoint.NAME
+    if ckpt.fingerprint != checkpoint.config_fingerprint(config_text):
+        raise UserError(f"{path}: belongs to another run (it was written for a different config.toml); "
+                        "refusing to mix them")
+    if ckpt.state.random != random_sources(cfg):
+        raise UserError(f"{path}: its random seeds do not match config.toml; refusing to mix them")
+    if not 0 <= ckpt.state.epoch <= cfg.train.epochs:
+        raise UserError(f"{path}: epoch {ckpt.state.epoch} is outside the run's 0..{cfg.train.epochs}")
+    try:
+        engine = build_engine(exp, ckpt.params)
+        engine.load_optimizer_state(ckpt.optimizer)
+    except (ValueError, KeyError) as err:
+        raise UserError(f"{path}: does not fit the model in config.toml ({err})") from err
+    every = ckpt.options.get("checkpoint_every")
+    return Session(run_dir, config_text, exp, engine, ckpt.state, ckpt.state.epoch,
+                   every if isinstance(every, int) else None)
+
+
+def _train_and_finish(session: Session, argv: list[str], callbacks: list[Callback], plots: bool,
+                      checkpoint_every: int | None, stop: StopRequest | None) -> dict[str, Any]:
+    exp, engine = session.exp, session.engine
+    epochs, fingerprint = exp.config.train.epochs, checkpoint.config_fingerprint(session.config_text)
+
+    def capture(state: TrainState) -> checkpoint.Checkpoint:
+        return checkpoint.Checkpoint(fingerprint, engine.get_params(), engine.optimizer_state(), state.snapshot(),
+                                     epochs, {"checkpoint_every": checkpoint_every})
+
+    def write(ckpt: checkpoint.Checkpoint) -> None:
+        checkpoint.save(session.out / checkpoint.NAME, ckpt)
+
+    log_at = log_epochs(epochs, exp.config.log.every, exp.config.log.at)
+    try:
+        train(engine, session.state, epochs=epochs, log_at=log_at, updates_per_epoch=exp.updates_per_epoch,
+              evaluator=evaluator(exp), callbacks=callbacks, guard=divergence_guard(exp.config), stop=stop,
+              checkpoints=Checkpoints(capture, write, checkpoint_every))
+    except Interrupted as err:
+        raise Interrupted(err.epoch, err.epochs, session.out) from None
+    return finish(session, argv, plots)
+
+
+def finish(session: Session, argv: list[str], plots: bool) -> dict[str, Any]:
+    """Write the results; summary.json last, then drop the checkpoint: the run is complete."""
+    exp, engine, out, records = session.exp, session.engine, session.out, session.state.records
     final = flatten_predictions(exp, engine.predict(exp.eval_x))
-    params = engine.get_params()
-    rf.write_metrics(out / "metrics.csv", recorder.records)
-    rf.write_npz(out / "params.npz", params)
-    rf.write_npz(out / "predictions.npz", prediction_arrays(exp, recorder.records, final))
+    rf.write_metrics(out / "metrics.csv", records)
+    rf.write_npz(out / "params.npz", engine.get_params())
+    rf.write_npz(out / "predictions.npz", prediction_arrays(exp, records, final))
     if plots:
         from rnnlab.viz import render_run
 
-        render_run(out)
-    summary = summarise(cfg, exp, recorder.records, final, argv, engine.device(),
-                        train_seconds, time.perf_counter() - started)
+        with rf.reporting_write_errors(out):
+            render_run(out)
+    summary = summarise(exp, session.state, final, argv, engine, time.perf_counter() - session.started,
+                        session.resumed_from)
     rf.write_json(out / "summary.json", summary)
+    (out / checkpoint.NAME).unlink(missing_ok=True)
     return summary
 
 
@@ -78,39 +184,3 @@ def prediction_arrays(exp: Experiment, records: list[LogRecord], final: np.ndarr
         return {"kind": np.array("next_step"), "time": ds.time, "actual": ds.series, **common}
     return {"kind": np.array("windows"), "truth": ds.test_y.astype(np.float64),
             "grid_step": np.array(ds.grid_step), **common}
-
-
-def summarise(cfg: Config, exp: Experiment, records: list[LogRecord], final: np.ndarray, argv: list[str],
-              device: str, train_seconds: float, wall_seconds: float) -> dict[str, Any]:
-    truth = np.asarray(exp.eval_y, dtype=np.float64).reshape(final.shape)
-    return {
-        "recipe": cfg.run.name,
-        "final_loss": records[-1].loss if records else None,
-        "final_epoch": records[-1].epoch if records else None,
-        "test_rmse": float(np.sqrt(np.mean((final.astype(np.float64) - truth) ** 2))),
-        "evaluated_on": "test windows" if exp.has_test else "the training sequence, from h = 0",
-        "epochs": cfg.train.epochs,
-        "engine": cfg.run.engine,
-        "device": device,
-        "dtype": cfg.run.dtype,
-        "seed": cfg.run.seed,
-        "train_seconds": round(train_seconds, 4),
-        "wall_seconds": round(wall_seconds, 4),
-        "argv": argv,
-        "versions": versions(),
-        "completed_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-    }
-
-
-def versions() -> dict[str, str]:
-    from importlib import metadata
-
-    out = {"python": platform.python_version()}
-    for pkg in ("rnnlab", "numpy", "matplotlib", "pillow", "torch"):
-        if pkg == "torch" and "torch" not in sys.modules:
-            continue
-        try:
-            out[pkg] = metadata.version(pkg)
-        except metadata.PackageNotFoundError:
-            continue
-    return out

@@ -9,7 +9,7 @@ import numpy as np
 from rnnlab.config import Config
 from rnnlab.core import init
 from rnnlab.data import Dataset, build_dataset
-from rnnlab.engines import Engine, create_engine
+from rnnlab.engines import ENGINE_OPTIONS, Engine, create_engine
 from rnnlab.errors import UserError
 from rnnlab.model import ModelSpec, TrainingSpec, encode_inputs, encode_targets, model_spec, training_spec
 
@@ -71,7 +71,7 @@ def initial_params(cfg: Config, spec: ModelSpec) -> Params:
     if ic.scheme == "normal":
         return init.normal(seed, d, h, o, ic.std, ic.readout_std, spec.bias, spec.readout_bias)
     if ic.scheme == "torch_default":
-        return init.torch_default(seed, d, h, o, spec.bias, spec.readout_bias)
+        return init.torch_default_stacked(seed, spec.cell, d, h, o, spec.layers, spec.bias, spec.readout_bias)
     if spec.bias or spec.readout_bias:
         raise UserError('init.scheme="primer" has no rule for biases; set model.bias=false and model.readout_bias=false')
     return init.primer(seed, d, h, o)
@@ -80,10 +80,17 @@ def initial_params(cfg: Config, spec: ModelSpec) -> Params:
 def build_engine(exp: Experiment, params: Params, engine: str | None = None) -> Engine:
     """An engine loaded with `params` and the training data."""
     cfg = exp.config
-    eng = create_engine(engine or cfg.run.engine, exp.spec, exp.training, cfg.run.dtype)
+    name = engine or cfg.run.engine
+    eng = create_engine(name, exp.spec, exp.training, cfg.run.dtype, **engine_options(cfg, name))
     eng.set_params(params)
     eng.set_data(exp.x, exp.y)
     return eng
+
+
+def engine_options(cfg: Config, name: str) -> dict[str, object]:
+    """The run settings engine `name` takes (device and threads for torch; none for numpy)."""
+    settings = {"device": cfg.run.device, "threads": cfg.run.threads}
+    return {key: settings[key] for key in ENGINE_OPTIONS.get(name, ())}
 
 
 def flatten_predictions(exp: Experiment, pred: np.ndarray) -> np.ndarray:

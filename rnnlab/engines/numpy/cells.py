@@ -3,9 +3,11 @@
 Cell contract (so one unroll serves every cell):
   project(p, xs)                  inputs of all steps at once: (N, L, D) -> (N, L, G)
   step(p, a_t, state) -> (h, state, cache)
-  step_back(p, cache, dh, grads) -> (da_t, dstate_prev)   accumulates recurrent grads
+  step_back(p, cache, dh, dstate, grads) -> (da_t, dstate_prev)   accumulates recurrent grads
   project_back(p, xs, da, grads)  input weight grads from all steps at once
-A `state` of None means the zero state (nothing to multiply).
+A `state` of None means the zero state (nothing to multiply); the state may be a tuple
+(LSTM's (h, c)). `dh` is the gradient reaching h_t from outside the recurrence, `dstate`
+the one from step t + 1 (None at the last step). Gated cells live in gated.py.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from __future__ import annotations
 import numpy as np
 
 from rnnlab.core.activations import ACTIVATIONS
+from rnnlab.engines.numpy.gated import GRUCell, LSTMCell
+from rnnlab.engines.numpy.products import matmul_last
 
 Params = dict[str, np.ndarray]
 
@@ -25,7 +29,7 @@ class ElmanCell:
         self.bias = bias
 
     def project(self, p: Params, xs: np.ndarray) -> np.ndarray:
-        a = xs @ p["W_xh"]  # (N, L, H)
+        a = matmul_last(xs, p["W_xh"])  # (N, L, H)
         if self.bias:
             a += p["b_h"]
         return a
@@ -43,8 +47,10 @@ class ElmanCell:
         return h, h, (state, h)
 
     def step_back(self, p: Params, cache: tuple[np.ndarray | None, np.ndarray], dh: np.ndarray,
-                  grads: Params) -> tuple[np.ndarray, np.ndarray | None]:
+                  dstate: np.ndarray | None, grads: Params) -> tuple[np.ndarray, np.ndarray | None]:
         h_prev, h = cache
+        if dstate is not None:
+            dh = dh + dstate
         da = dh * self.act_grad(h)  # (N, H)
         if h_prev is None:
             return da, None
@@ -52,7 +58,13 @@ class ElmanCell:
         return da, da @ p["W_hh"].T
 
 
-def make_cell(name: str, activation: str, bias: bool) -> ElmanCell:
-    if name != "elman":
-        raise ValueError(f"unknown cell {name!r}; available: elman")
-    return ElmanCell(activation, bias)
+def make_cell(name: str, activation: str, bias: bool) -> ElmanCell | GRUCell | LSTMCell:
+    """The cell called `name`; `activation` applies to Elman only (gates have their own)."""
+    if name == "elman":
+        return ElmanCell(activation, bias)
+    if name == "lstm":
+        return LSTMCell(bias)
+    if name == "gru":
+        return GRUCell(bias)
+    raise ValueError(f"unknown cell {name!r}; available: elman, lstm, gru")
+

@@ -6,18 +6,17 @@ from typing import Any
 
 import numpy as np
 
-from rnnlab.engines.numpy.cells import ElmanCell
+from rnnlab.engines.numpy.products import matmul_last
 
 Params = dict[str, np.ndarray]
 
 
-def forward(cell: ElmanCell, p: Params, xs: np.ndarray, state: np.ndarray | None
-            ) -> tuple[np.ndarray, np.ndarray, list[Any]]:
+def forward(cell: Any, p: Params, xs: np.ndarray, state: Any) -> tuple[np.ndarray, Any, list[Any]]:
     """Run the cell over xs (N, L, D) from `state` (None: zeros).
 
     Returns hs (N, L, H), the final state, and the per-step caches for `backward`.
     """
-    a = cell.project(p, xs)  # (N, L, H)
+    a = cell.project(p, xs)  # (N, L, G)
     n, steps, _ = xs.shape
     hs = np.empty((n, steps, p["W_hh"].shape[0]), dtype=a.dtype)
     caches = []
@@ -27,17 +26,17 @@ def forward(cell: ElmanCell, p: Params, xs: np.ndarray, state: np.ndarray | None
     return hs, state, caches
 
 
-def backward(cell: ElmanCell, p: Params, xs: np.ndarray, caches: list[Any], dhs: np.ndarray,
-             grads: Params) -> np.ndarray | None:
+def backward(cell: Any, p: Params, xs: np.ndarray, caches: list[Any], dhs: np.ndarray,
+             grads: Params, *, input_grad: bool = False) -> tuple[Any, np.ndarray | None]:
     """Backpropagate dhs (N, L, H) — the loss gradient reaching each h_t from outside
     the recurrence — through all steps, accumulating into `grads`.
 
-    Returns the gradient reaching the initial state (None if it was the zero state).
+    Returns the gradient reaching the initial state (None if it was the zero state) and,
+    if `input_grad`, the gradient reaching the inputs xs (N, L, D) (for stacked layers).
     """
-    da = np.empty_like(dhs)
-    carry = None  # gradient flowing into h_t from step t + 1
+    da = np.empty((*dhs.shape[:2], p["W_hh"].shape[1]), dtype=dhs.dtype)  # (N, L, G)
+    carry = None  # gradient flowing into the state of step t from step t + 1
     for t in reversed(range(len(caches))):
-        dh = dhs[:, t] if carry is None else dhs[:, t] + carry
-        da[:, t], carry = cell.step_back(p, caches[t], dh, grads)
+        da[:, t], carry = cell.step_back(p, caches[t], dhs[:, t], carry, grads)
     cell.project_back(p, xs, da, grads)
-    return carry
+    return carry, (matmul_last(da, p["W_xh"].T) if input_grad else None)
