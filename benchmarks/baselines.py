@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 import torch
@@ -137,23 +138,23 @@ def sine_recurrent(steps: int = 20000) -> float:
     return time.perf_counter() - started
 
 
-def rnn_step(seq: int, hidden: int, batch: int = 128, steps: int = 3) -> float:
-    """torch.nn.RNN (tanh, one layer) + Linear readout of the last state, MSE, SGD: seconds
-    per full training step (forward, backward through all `seq` steps, update)."""
+def rnn_step(seq: int, hidden: int, batch: int = 128) -> Callable[[int], float]:
+    """torch.nn.RNN (tanh, one layer) + Linear readout of the last state, MSE, SGD: a
+    function running k full training steps (forward, backward through all `seq` steps,
+    update) and returning their seconds."""
     torch.manual_seed(0)
     rnn, readout = nn.RNN(1, hidden, batch_first=True), nn.Linear(hidden, 8)
     optimizer = torch.optim.SGD(list(rnn.parameters()) + list(readout.parameters()), lr=0.01)
     x, y = torch.randn(batch, seq, 1), torch.randn(batch, 8)
 
-    def step() -> None:
-        out, _ = rnn(x)
-        loss = ((readout(out[:, -1]) - y) ** 2).mean()
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
+    def run(k: int) -> float:
+        started = time.perf_counter()
+        for _ in range(k):
+            out, _ = rnn(x)
+            loss = ((readout(out[:, -1]) - y) ** 2).mean()
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+        return time.perf_counter() - started
 
-    step()  # warm-up
-    started = time.perf_counter()
-    for _ in range(steps):
-        step()
-    return (time.perf_counter() - started) / steps
+    return run

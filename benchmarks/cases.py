@@ -91,7 +91,7 @@ def sine_torch(repeats: int, full: bool) -> Result:
 
 def sine_engine(engine: str) -> Callable[[int, bool], Result]:
     def case(repeats: int, full: bool) -> Result:
-        epochs = 20000 if full or engine == "jax" else 2000
+        epochs = 20000 if full else 5000 if engine == "jax" else 2000
         return _train("sine-recurrent", engine, epochs, repeats, scale=20000 / epochs)
     return case
 
@@ -102,12 +102,29 @@ def _scaling_sets(seq: int, hidden: int) -> list[str]:
     return [f"data.window={seq}", f"data.points={128 + 4 + seq + 8}", f"model.hidden={hidden}"]
 
 
+def _per_step(run: Callable[[int], float], repeats: int, budget: float = 0.3) -> Result:
+    """Seconds per step of `run(k)` (k steps, returns their seconds): a warm-up step, then
+    enough steps per timing to fill about `budget` seconds. Steps over 2 s get 3 timings."""
+    run(1)
+    one = run(1)
+    k = max(1, min(200, int(budget / max(one, 1e-9))))
+    repeats = 3 if one > 2.0 else repeats
+    return {"times": [run(k) / k for _ in range(repeats)], "scale": 1.0, "compile": None, "note": ""}
+
+
 def step_engine(engine: str, seq: int, hidden: int) -> Callable[[int, bool], Result]:
     """Seconds per full-batch training step (N = 128 windows of `seq` steps, `hidden` units)."""
     def case(repeats: int, full: bool) -> Result:
-        work = 128 * seq * hidden * hidden
-        epochs = max(1, min(200, int(2e8 // work)))  # about a tenth of a second of work per timing
-        return _train("sine-recurrent", engine, epochs, repeats, _scaling_sets(seq, hidden), scale=1 / epochs)
+        eng, _ = _engine("sine-recurrent", engine, _scaling_sets(seq, hidden))
+
+        def run(k: int) -> float:
+            started = time.perf_counter()
+            eng.train(k)
+            return time.perf_counter() - started
+
+        result = _per_step(run, repeats)
+        result["compile"] = eng.info().get("compile_seconds") if engine == "jax" else None
+        return result
     return case
 
 
@@ -118,9 +135,7 @@ def step_torch_rnn(seq: int, hidden: int) -> Callable[[int, bool], Result]:
         from benchmarks import baselines
 
         torch.set_num_threads(1)
-        steps = 1 if seq * hidden * hidden > 1e7 else 20
-        return {"times": [baselines.rnn_step(seq, hidden, steps=steps) for _ in range(repeats)], "scale": 1.0,
-                "compile": None, "note": ""}
+        return _per_step(baselines.rnn_step(seq, hidden), repeats)
     return case
 
 
@@ -132,7 +147,7 @@ def ensemble_engine(engine: str, members: int) -> Callable[[int, bool], Result]:
         from rnnlab.experiment.setup import initial_params, prepare
         from rnnlab.recipes import resolve
 
-        n = 1000 if full or engine == "jax" else members
+        n = 1000 if full or engine == "jax" else members  # numpy: a few members, scaled
         cfgs = [override(resolve("elman-sine"), [f"run.seed={s}"]) for s in range(1, n + 1)]
         exps = [prepare(c) for c in cfgs]
         params = [initial_params(c, e.spec) for c, e in zip(cfgs, exps)]
@@ -149,18 +164,6 @@ def ensemble_engine(engine: str, members: int) -> Callable[[int, bool], Result]:
             times.append(time.perf_counter() - started)
         return {"times": times, "scale": 1000 / n, "compile": compile_s, "note": ""}
     return case
-
-
-def ensemble_torch(repeats: int, full: bool) -> Result:
-    """The tutorial run 1,000 times, one after another: 10 runs timed, scaled by 100."""
-    from benchmarks import baselines
-
-    import torch
-
-    torch.set_num_threads(1)
-    baselines.elman_sine(epochs=2)
-    times = [sum(baselines.elman_sine(epochs=200) for _ in range(10)) for _ in range(repeats)]
-    return {"times": times, "scale": 100.0, "compile": None, "note": ""}
 
 
 def _command(argv: list[str], repeats: int) -> list[float]:
@@ -180,13 +183,13 @@ def whole_run(repeats: int, full: bool) -> Result:
 
 
 def whole_torch(repeats: int, full: bool) -> Result:
-    """The primer's program with its plot every 100 steps and the GIF (a tenth: 2,000 steps)."""
+    """The primer's program with its plot every 100 steps and the GIF (a twentieth: 1,000 steps)."""
     import torch
 
     from benchmarks import baselines
 
     torch.set_num_threads(1)
-    steps = 20000 if full else 2000
+    steps = 20000 if full else 1000
     times = []
     for _ in range(repeats):
         with tempfile.TemporaryDirectory() as tmp:
@@ -211,7 +214,7 @@ CASES: dict[str, Callable[[int, bool], Result]] = {
     "elman/torch": elman_torch, "elman/numpy": elman_engine("numpy"), "elman/jax": elman_engine("jax"),
     "primer/torch": primer_torch, "primer/numpy": primer_engine("numpy"), "primer/jax": primer_engine("jax"),
     "sine/torch": sine_torch, "sine/numpy": sine_engine("numpy"), "sine/jax": sine_engine("jax"),
-    "ensemble/torch": ensemble_torch, "ensemble/numpy": ensemble_engine("numpy", 20),
+    "ensemble/numpy": ensemble_engine("numpy", 4),
     "ensemble/jax": ensemble_engine("jax", 1000),
     "whole/torch": whole_torch, "whole/numpy": whole_run,
     "import": import_time, "help": help_time,

@@ -15,6 +15,9 @@ _API = {
     "run": ("rnnlab.experiment.runner", "run"),
     "resume": ("rnnlab.experiment.runner", "resume"),
     "gradcheck": ("rnnlab.experiment.gradcheck", "gradcheck"),
+    "compare": ("rnnlab.experiment.compare", "compare"),
+    "predict": ("rnnlab.experiment.predict", "predict_run"),
+    "forecast": ("rnnlab.experiment.forecast_run", "run_forecast"),
     "create_engine": "rnnlab.engines",
 }
 

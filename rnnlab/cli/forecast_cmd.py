@@ -5,6 +5,11 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from rnnlab.config import Config
+    from rnnlab.experiment.forecast_fit import Member
 
 # flag attribute -> config key it sets
 FLAG_KEYS = {
@@ -74,7 +79,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=handle)
 
 
-def load_settings(args: argparse.Namespace) -> tuple[object, set[str]]:
+def load_settings(args: argparse.Namespace) -> tuple[Config, set[str]]:
     """The config (from --config or defaults) with flags and --set applied, and the keys given."""
     from rnnlab.config import Config, ConfigError, override
 
@@ -94,7 +99,7 @@ def load_settings(args: argparse.Namespace) -> tuple[object, set[str]]:
     return cfg, explicit
 
 
-def _read_config(path: Path) -> tuple[object, set[str]]:
+def _read_config(path: Path) -> tuple[Config, set[str]]:
     import tomllib
 
     from rnnlab.config import load
@@ -125,12 +130,12 @@ def handle(args: argparse.Namespace) -> int:
     return 0
 
 
-def _progress(label: str, member: object) -> None:
-    print(f"  trained {label:<14} seed {member.seed}: best epoch {member.best_epoch} of {member.epochs_run}, "
-          f"validation MAE {member.val_mae:.4g}", file=sys.stderr)
+def _progress(member: Member) -> None:
+    print(f"  trained {member.candidate.label:<14} seed {member.seed}: best epoch {member.best_epoch} of "
+          f"{member.epochs_run}, validation MAE {member.val_mae:.4g}", file=sys.stderr)
 
 
-def print_report(summary: dict) -> None:
+def print_report(summary: dict[str, Any]) -> None:
     """The metric table, and the choices that led to it."""
     split = summary["split"]
     season = summary["season"]
@@ -139,10 +144,8 @@ def print_report(summary: dict) -> None:
     print(f"season {season if season > 1 else 'none'} ({'given' if summary['season_given'] else 'detected'}), "
           f"horizon {summary['horizon']}, window {summary['window']}, {summary['strategy']} strategy, "
           f"{len(summary['backtest_origins'])} rolling origins over the test part")
-    norm = summary["normalisation"]
-    chosen = norm["mode"] + ("+log" if norm["log"] else "")
     tried = ", ".join(f"{k} {v:.4g}" for k, v in summary["validation_mae"].items())
-    print(f"normalisation {chosen}, chosen on validation (MAE: {tried}); "
+    print(f"normalisation {summary['chosen']}, chosen on validation (MAE of 2 models' mean: {tried}); "
           f"ensemble of {len(summary['members'])}")
     print(f"{'':<16}{'MAE':>11}{'RMSE':>11}{'sMAPE %':>11}{'MASE':>9}")
     for name, m in summary["metrics"].items():

@@ -15,7 +15,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "run", help="train a recipe and write a run folder",
         description="Train a recipe (built-in name or .toml path) and write config, metrics, "
                     "parameters, plots and the training GIF into a run folder.",
-        epilog="examples:\n  rnnlab run primer-torch\n  rnnlab run sine-recurrent --epochs 2000 --out runs/x\n"
+        epilog="examples:\n  rnnlab run primer-torch\n  rnnlab run primer-torch --engine torch --seed 7\n  rnnlab run sine-recurrent --epochs 2000 --out runs/x\n"
                "  rnnlab run my.toml --set model.hidden=16 --seed 3\n  rnnlab run primer-torch --print-config\n"
                "  rnnlab run sine-recurrent --checkpoint-every 500 --out runs/long\n  rnnlab resume runs/long",
         formatter_class=argparse.RawDescriptionHelpFormatter)

@@ -14,6 +14,7 @@ from typing import Protocol
 
 import numpy as np
 
+from rnnlab.core.init import GATES
 from rnnlab.model import ModelSpec, TrainingSpec
 
 Params = dict[str, np.ndarray]
@@ -78,3 +79,11 @@ def check_params(model: ModelSpec, params: Params) -> None:
     for name, shape in shapes.items():
         if params[name].shape != shape:
             raise ValueError(f"parameter {name} has shape {params[name].shape}, the model needs {shape}")
+
+
+def step_multiply_adds(model: ModelSpec, batch: int) -> int:
+    """Multiply-adds of one time step on `batch` sequences: every layer's gates, then the
+    readout. The size measure engines use to choose a thread count."""
+    h, gates = model.hidden, GATES[model.cell] * model.hidden
+    cells = sum(gates * ((model.input_size if k == 0 else h) + h) for k in range(model.layers))
+    return batch * (cells + h * model.output_size)

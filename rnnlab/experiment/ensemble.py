@@ -20,7 +20,7 @@ import numpy as np
 from rnnlab.config import Config, ConfigError, override
 from rnnlab.engines.ensemble import Ensemble, create_ensemble
 from rnnlab.experiment.auto_engine import resolve_engine
-from rnnlab.experiment.guard import divergence_guard
+from rnnlab.experiment.guard import DivergenceGuard, divergence_guard
 from rnnlab.experiment.setup import Experiment, flatten_predictions, initial_params, prepare
 from rnnlab.experiment.trainer import Callback, log_epochs
 
@@ -106,7 +106,7 @@ def train_ensemble(cfg: Config, members: list[Member], callbacks: list[Callback]
     return EnsembleResult(members, exps, logs, final, engine.get_params(), engine, seconds)
 
 
-def _check(guard: Any, logs: list[MemberLog], losses: np.ndarray, first_epoch: int) -> None:
+def _check(guard: DivergenceGuard, logs: list[MemberLog], losses: np.ndarray, first_epoch: int) -> None:
     """Mark members whose loss became NaN, infinite or exploded (the divergence guard's rule)."""
     for log, row in zip(logs, losses):
         if log.diverged is not None:

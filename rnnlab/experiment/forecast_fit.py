@@ -1,13 +1,12 @@
-"""Train forecasting models honestly: early stopping on the validation part keeps the best
-parameters, the normalisation (and log) is chosen on the validation part, and a few
-seeds are averaged. The test part is only ever forecast (for the GIF), never scored here.
+"""Train one forecasting model honestly: scalers fitted on the training part, mini-batch
+Adam on training windows only, early stopping on the validation part keeping the best
+parameters. The test part is only forecast (frames of the GIF), never scored here.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 
@@ -17,7 +16,7 @@ from rnnlab.data.splits import future, history, train_origins, val_origins
 from rnnlab.engines import Engine, create_engine
 from rnnlab.engines.base import NumericalError
 from rnnlab.experiment.forecast_setup import ForecastProblem
-from rnnlab.model import ModelSpec, TrainingSpec, training_spec
+from rnnlab.model import ModelSpec, training_spec
 
 Params = dict[str, np.ndarray]
 MAX_TRAIN_EXAMPLES = 600  # overlapping windows beyond this add time, little information
@@ -26,6 +25,8 @@ MAX_VAL_ORIGINS = 64
 
 @dataclass(frozen=True)
 class Candidate:
+    """A way to present the series to the network: normalisation mode and log or not."""
+
     mode: str
     log: bool
 
@@ -36,29 +37,19 @@ class Candidate:
 
 @dataclass
 class Member:
-    """One trained model: its best parameters and how training went."""
-
-    seed: int
-    params: Params
-    val_mae: float
-    best_epoch: int
-    epochs_run: int
-    log: list[tuple[int, float, float]] = field(default_factory=list)  # (epoch, train loss, val MAE)
-    snapshots: list[tuple[int, np.ndarray]] = field(default_factory=list)  # (epoch, test forecasts)
-    val_forecast: np.ndarray | None = None  # (M, horizon) at the best parameters
-
-
-@dataclass
-class Fitted:
-    """The chosen candidate's ensemble."""
+    """One trained model: its candidate, scaler, best parameters and how training went."""
 
     candidate: Candidate
+    seed: int
     normaliser: Normaliser
     spec: ModelSpec
-    members: list[Member]
-    selection: dict[str, float]  # candidate label -> validation MAE of its first member
-    ensemble_val_mae: float
-    trained: list[tuple[str, Member]]  # every model trained, candidates included
+    params: Params = field(default_factory=dict)
+    val_mae: float = math.inf
+    best_epoch: int = 0
+    epochs_run: int = 0
+    log: list[tuple[int, float, float]] = field(default_factory=list)  # (epoch, train loss, val MAE)
+    snapshots: list[tuple[int, np.ndarray]] = field(default_factory=list)  # (epoch, test forecasts)
+    val_forecast: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (M, horizon), best parameters
 
 
 class Forecaster:
@@ -89,112 +80,72 @@ class Windows:
     fut: np.ndarray  # (N, K)
 
 
-def windows_at(problem: ForecastProblem, origins: np.ndarray, context: int, window: int, k: int) -> Windows:
-    feats = problem.features
+def windows_at(problem: ForecastProblem, origins: np.ndarray, context: int, k: int) -> Windows:
+    window, feats = problem.config.forecast.window, problem.features
     f = history(feats, origins, window) if feats.shape[1] else np.zeros((origins.shape[0], window, 0))
     fut = future(problem.values, origins, k) if k else np.zeros((origins.shape[0], 0))
     return Windows(origins, history(problem.values, origins, context), f, fut)
 
 
-def candidate_modes(problem: ForecastProblem) -> list[str]:
-    fc = problem.config.forecast
-    if fc.normalise != "auto":
-        return [fc.normalise]
-    return ["standard", "last", "revin"] + (["seasonal"] if problem.season > 1 else [])
+def validation_windows(problem: ForecastProblem, context: int) -> Windows:
+    """Up to MAX_VAL_ORIGINS origins whose whole horizon lies in the validation part."""
+    origins = val_origins(problem.split, problem.context, problem.horizon)
+    if origins.shape[0] > MAX_VAL_ORIGINS:
+        origins = origins[np.linspace(0, origins.shape[0] - 1, MAX_VAL_ORIGINS).round().astype(int)]
+    return windows_at(problem, origins, context, problem.horizon)
 
 
-def candidate_logs(problem: ForecastProblem) -> list[bool]:
-    """Log off first; "auto" then tries it on for the best mode (setup turns it off for
-    series with values <= 0)."""
-    log = problem.config.forecast.log
-    return [False, True] if log == "auto" else [log == "on"]
-
-
-def fit_forecaster(problem: ForecastProblem, test_origins: np.ndarray,
-                   on_member: Callable[[str, Member], None] | None = None) -> Fitted:
-    """Choose the normalisation on validation, then train the ensemble of the winner."""
-    fc, seed = problem.config.forecast, problem.config.run.seed
-    trained: list[tuple[str, Member]] = []
-
-    def fit(cand: Candidate, member_seed: int) -> tuple[Member, Normaliser, ModelSpec, np.ndarray]:
-        result = _fit_candidate(problem, cand, member_seed, test_origins)
-        trained.append((cand.label, result[0]))
-        if on_member is not None:
-            on_member(cand.label, result[0])
-        return result
-
-    logs = candidate_logs(problem)
-    tried = {cand: fit(cand, seed) for cand in (Candidate(m, logs[0]) for m in candidate_modes(problem))}
-    best = min(tried, key=lambda c: tried[c][0].val_mae)
-    for log in logs[1:]:
-        cand = Candidate(best.mode, log)
-        tried[cand] = fit(cand, seed)
-    best = min(tried, key=lambda c: tried[c][0].val_mae)
-    member, norm, spec, val_actual = tried[best]
-    members = [member] + [fit(best, seed + k)[0] for k in range(1, fc.ensemble)]
-    mean_val = np.mean([m.val_forecast for m in members], axis=0)
-    return Fitted(best, norm, spec, members, {c.label: r[0].val_mae for c, r in tried.items()},
-                  float(np.mean(np.abs(mean_val - val_actual))), trained)
-
-
-def _fit_candidate(problem: ForecastProblem, cand: Candidate, seed: int, test_origins: np.ndarray
-                   ) -> tuple[Member, Normaliser, ModelSpec, np.ndarray]:
-    """Train one model of candidate `cand`; also returns the validation actuals (M, horizon)."""
+def fit_member(problem: ForecastProblem, cand: Candidate, seed: int, test_origins: np.ndarray) -> Member:
+    """Fit the scaler of `cand` on the training part, then train one network from `seed`."""
     cfg, fc = problem.config, problem.config.forecast
     k = 1 if fc.strategy == "recursive" else fc.horizon
-    season = problem.season
-    origins = train_origins(problem.split, problem.context, k)
+    origins = train_origins(problem.split, problem.context, k)  # the same for every candidate
     if origins.shape[0] > MAX_TRAIN_EXAMPLES:  # thin evenly, first and latest kept
         origins = origins[np.linspace(0, origins.shape[0] - 1, MAX_TRAIN_EXAMPLES).round().astype(int)]
-    ctx = fc.window + (season if cand.mode == "seasonal" else 0)
-    train = windows_at(problem, origins, ctx, fc.window, k)
-    tv = problem.values[:problem.split.train_end]
-    norm = fit_normaliser(cand.mode, cand.log, fc.window, season, train.hist, train.fut, tv,
-                          problem.features[:problem.split.train_end])
-    v_orig = val_origins(problem.split, problem.context, fc.horizon)
-    if v_orig.shape[0] > MAX_VAL_ORIGINS:
-        v_orig = v_orig[np.linspace(0, v_orig.shape[0] - 1, MAX_VAL_ORIGINS).round().astype(int)]
-    val = windows_at(problem, v_orig, ctx, fc.window, fc.horizon)
-    test = windows_at(problem, test_origins, ctx, fc.window, 0)
-    spec = ModelSpec(cfg.model.cell, cfg.model.activation, norm.channels + problem.features.shape[1],
-                     cfg.model.hidden, k, cfg.model.bias, cfg.model.readout_bias, "last", cfg.model.layers)
-    x, y = norm.inputs(train.hist, train.feats), norm.targets(train.hist, train.fut)
-    member = train_member(problem, spec, training_spec(cfg), norm, seed, x, y, val, test)
-    return member, norm, spec, val.fut
+    ctx = fc.window + (problem.season if cand.mode == "seasonal" else 0)
+    train = windows_at(problem, origins, ctx, k)
+    end = problem.split.train_end
+    norm = fit_normaliser(cand.mode, cand.log, fc.window, problem.season, train.hist, train.fut,
+                          problem.values[:end], problem.features[:end])
+    m = cfg.model
+    spec = ModelSpec(m.cell, m.activation, norm.channels + problem.features.shape[1], m.hidden, k, m.bias,
+                     m.readout_bias, "last", m.layers)
+    member = Member(cand, seed, norm, spec)
+    _train(problem, member, norm.inputs(train.hist, train.feats), norm.targets(train.hist, train.fut),
+           validation_windows(problem, ctx), windows_at(problem, test_origins, ctx, 0))
+    return member
 
 
-def train_member(problem: ForecastProblem, spec: ModelSpec, training: TrainingSpec, norm: Normaliser, seed: int,
-                 x: np.ndarray, y: np.ndarray, val: Windows, test: Windows) -> Member:
-    """Mini-batch epochs (order shuffled by `seed`); every `eval_every` epochs the validation
-    MAE, in the series' units, decides whether these are the best parameters so far."""
-    cfg, fc = problem.config, problem.config.forecast
-    engine = create_engine(cfg.run.engine, spec, training, cfg.run.dtype)
-    s = spec
-    engine.set_params(init.torch_default_stacked(seed, s.cell, s.input_size, s.hidden, s.output_size, s.layers,
-                                                 s.bias, s.readout_bias))
-    predict = Forecaster(engine, norm, fc.strategy, fc.horizon)
-    member = Member(seed, {}, math.inf, 0, 0)
-    rng = np.random.default_rng(seed)
+def _train(problem: ForecastProblem, member: Member, x: np.ndarray, y: np.ndarray, val: Windows,
+           test: Windows) -> None:
+    """Mini-batch epochs (order shuffled by the member's seed); every `eval_every` epochs the
+    validation MAE, in the series' units, decides whether these are the best parameters."""
+    cfg, fc, s = problem.config, problem.config.forecast, member.spec
+    engine = create_engine(cfg.run.engine, s, training_spec(cfg), cfg.run.dtype)
+    engine.set_params(init.torch_default_stacked(member.seed, s.cell, s.input_size, s.hidden, s.output_size,
+                                                 s.layers, s.bias, s.readout_bias))
+    predict = Forecaster(engine, member.normaliser, fc.strategy, fc.horizon)
+    rng = np.random.default_rng(member.seed)
     n, batch = x.shape[0], fc.batch_size or x.shape[0]
-    stale, loss = 0, math.nan
 
-    def evaluate(epoch: int) -> bool:
-        """Log the epoch; True when it is the best so far."""
-        val_forecast = predict(val.hist, val.feats)
-        val_mae = float(np.mean(np.abs(val_forecast - val.fut)))
+    def evaluate(epoch: int, loss: float) -> bool:
+        """Log the epoch; True when its parameters are the best so far."""
+        forecast = predict(val.hist, val.feats)
+        val_mae = float(np.mean(np.abs(forecast - val.fut)))
         member.log.append((epoch, loss, val_mae))
         member.snapshots.append((epoch, predict(test.hist, test.feats)))
-        if val_mae < member.val_mae:
-            member.params, member.val_mae, member.best_epoch = engine.get_params(), val_mae, epoch
-            member.val_forecast = val_forecast
-            return True
-        return False
+        if not val_mae < member.val_mae:
+            return False
+        member.params, member.val_mae, member.best_epoch, member.val_forecast = (
+            engine.get_params(), val_mae, epoch, forecast)
+        return True
 
-    evaluate(0)
+    evaluate(0, math.nan)
+    stale = 0
     for epoch in range(1, cfg.train.epochs + 1):
         order = rng.permutation(n)
-        losses = []
         try:
+            losses = []
             for start in range(0, n, batch):
                 idx = order[start:start + batch]
                 engine.set_data(x[idx], y[idx])
@@ -206,20 +157,17 @@ def train_member(problem: ForecastProblem, spec: ModelSpec, training: TrainingSp
             break
         if epoch % fc.eval_every and epoch != cfg.train.epochs:
             continue
-        stale = 0 if evaluate(epoch) else stale + 1
+        stale = 0 if evaluate(epoch, loss) else stale + 1
         if stale >= fc.patience:
             break
-    return member
+    if not member.params:  # no finite validation score was ever seen: keep what there is
+        member.params, member.val_forecast = engine.get_params(), predict(val.hist, val.feats)
 
 
-def ensemble_forecast(problem: ForecastProblem, fitted: Fitted, origins: np.ndarray) -> np.ndarray:
-    """The members' mean forecast at `origins`: (N,) -> (N, horizon), in the series' units."""
+def member_forecast(problem: ForecastProblem, member: Member, origins: np.ndarray) -> np.ndarray:
+    """One member's forecasts at `origins`: (N,) -> (N, horizon), in the series' units."""
     cfg, fc = problem.config, problem.config.forecast
-    norm = fitted.normaliser
-    w = windows_at(problem, origins, norm.context, fc.window, 0)
-    engine = create_engine(cfg.run.engine, fitted.spec, training_spec(cfg), cfg.run.dtype)
-    total = np.zeros((origins.shape[0], fc.horizon))
-    for m in fitted.members:
-        engine.set_params(m.params)
-        total += Forecaster(engine, norm, fc.strategy, fc.horizon)(w.hist, w.feats)
-    return total / len(fitted.members)
+    w = windows_at(problem, origins, member.normaliser.context, 0)
+    engine = create_engine(cfg.run.engine, member.spec, training_spec(cfg), cfg.run.dtype)
+    engine.set_params(member.params)
+    return Forecaster(engine, member.normaliser, fc.strategy, fc.horizon)(w.hist, w.feats)

@@ -1,11 +1,12 @@
 """`rnnlab forecast` end to end: problem, models, rolling-origin backtest, run folder.
 
 Run folder (each file atomic, summary.json last):
-  config.toml     the resolved settings (auto values and the chosen normalisation filled in)
+  config.toml     the resolved settings (every auto value filled in; the normalisation
+                  chosen on validation is in summary.json, and a rerun chooses it again)
   metrics.json    {"model": {mae, rmse, smape, mase}, "naive": ..., "seasonal_naive": ..., "mean": ...}
   forecast.csv    one row per origin and step: times, actual, model and baseline forecasts
   metrics.csv     training log: candidate, seed, epoch, train loss, validation MAE
-  params.npz      every ensemble member's parameters, "member<k>/<name>"
+  params.npz      every ensemble member's parameters, "member<k>/<name>" (k as in summary.json)
   forecast.npz    what rnnlab.viz.forecast_plot draws (its docstring has the keys)
   forecast.png, training.gif
   summary.json    split, season, choices, metrics, timings, versions
@@ -22,10 +23,11 @@ from typing import Any, Callable
 
 import numpy as np
 
-from rnnlab.config import Config, override, to_toml
+from rnnlab.config import Config, to_toml
 from rnnlab.data.splits import backtest_origins, future
 from rnnlab.experiment import run_folder as rf
-from rnnlab.experiment.forecast_fit import Fitted, Member, ensemble_forecast, fit_forecaster
+from rnnlab.experiment.forecast_fit import Member
+from rnnlab.experiment.forecast_select import Fitted, ensemble_forecast, fit_forecaster
 from rnnlab.experiment.forecast_setup import ForecastProblem, prepare_forecast
 from rnnlab.experiment.summary import versions
 from rnnlab.forecast.baselines import BASELINES, all_baselines
@@ -36,7 +38,7 @@ MAX_GIF_FRAMES = 30
 
 
 def run_forecast(cfg: Config, explicit: set[str], out: Path, *, argv: list[str],
-                 on_member: Callable[[str, Member], None] | None = None, plots: bool = True) -> dict[str, Any]:
+                 on_member: Callable[[Member], None] | None = None, plots: bool = True) -> dict[str, Any]:
     """Forecast into the run folder `out` (created, must be new). Returns the summary."""
     started = time.perf_counter()
     problem = prepare_forecast(cfg, explicit)
@@ -50,13 +52,12 @@ def run_forecast(cfg: Config, explicit: set[str], out: Path, *, argv: list[str],
     actual = future(np.where(problem.series.missing, np.nan, problem.values), origins, fc.horizon)
     scale = mase_scale(problem.values[:problem.split.train_end], problem.season)
     metrics = {name: accuracy(actual, f, scale) for name, f in forecasts.items()}
-    resolved = override(problem.config, [f"forecast.normalise={fitted.candidate.mode}",
-                                         f"forecast.log={'on' if fitted.candidate.log else 'off'}"])
-    rf.write_text(out / "config.toml", to_toml(resolved, SECTIONS))
+    rf.write_text(out / "config.toml", to_toml(problem.config, SECTIONS))
     rf.write_json(out / "metrics.json", _json_safe(metrics))
     rf.write_text(out / "forecast.csv", forecast_csv(problem, origins, actual, forecasts))
     rf.write_text(out / "metrics.csv", training_log_csv(fitted))
-    rf.write_npz(out / "params.npz", {f"member{k}/{name}": value for k, m in enumerate(fitted.members)
+    members = [m for ms in fitted.members.values() for m in ms]
+    rf.write_npz(out / "params.npz", {f"member{k}/{name}": value for k, m in enumerate(members)
                                       for name, value in m.params.items()})
     rf.write_npz(out / "forecast.npz", plot_arrays(problem, fitted, origins, forecasts, metrics))
     if plots:
@@ -86,9 +87,9 @@ def training_log_csv(fitted: Fitted) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(["candidate", "seed", "epoch", "loss", "val_mae"])
-    for label, member in fitted.trained:
+    for member in fitted.trained:
         for epoch, loss, val in member.log:
-            writer.writerow([label, member.seed, epoch, repr(loss), repr(val)])
+            writer.writerow([member.candidate.label, member.seed, epoch, repr(loss), repr(val)])
     return buf.getvalue()
 
 
@@ -96,17 +97,18 @@ def plot_arrays(problem: ForecastProblem, fitted: Fitted, origins: np.ndarray, f
                 metrics: dict[str, dict[str, float]]) -> dict[str, np.ndarray]:
     """The arrays rnnlab.viz.forecast_plot draws (see its docstring for the contract)."""
     series = problem.series
-    first = fitted.members[0]
+    first = fitted.first
     snaps = first.snapshots[:: max(1, math.ceil(len(first.snapshots) / MAX_GIF_FRAMES))]
     fc = problem.config.forecast
     title = (f"{series.name}: {series.column}, {fc.horizon}-step forecasts ({fc.strategy}, "
-             f"{problem.config.model.cell}, {fitted.candidate.label})")
+             f"{problem.config.model.cell}, {fitted.label})")
     return {
         "title": np.array(title), "x": series.time.x, "is_date": np.array(series.time.is_date),
         "values": problem.values, "missing": series.missing,
         "train_end": np.array(problem.split.train_end), "val_end": np.array(problem.split.val_end),
         "origins": origins, **{name: f for name, f in forecasts.items()},
         "mase": np.array([metrics[name]["mase"] for name in ("model", *BASELINES)]),
+        "season": np.array(problem.season),
         "epochs": np.array([e for e, _ in snaps], dtype=np.int64),
         "snapshots": np.stack([s for _, s in snaps]) if snaps else np.zeros((0, *forecasts["model"].shape)),
     }
@@ -126,11 +128,13 @@ def summarise(problem: ForecastProblem, fitted: Fitted, origins: np.ndarray, met
         "season": problem.season, "season_given": "forecast.season" in problem.explicit,
         "horizon": cfg.forecast.horizon, "window": cfg.forecast.window, "strategy": cfg.forecast.strategy,
         "backtest_origins": [labels[o] for o in origins],
-        "normalisation": fitted.normaliser.state(),
+        "chosen": fitted.label,
+        "normalisation": [fitted.members[c][0].normaliser.state() for c in fitted.chosen],
         "validation_mae": fitted.selection,
-        "members": [{"seed": m.seed, "best_epoch": m.best_epoch, "epochs_run": m.epochs_run,
-                     "validation_mae": m.val_mae} for m in fitted.members],
-        "ensemble_validation_mae": fitted.ensemble_val_mae,
+        "members": [{"candidate": m.candidate.label, "seed": m.seed, "best_epoch": m.best_epoch,
+                     "epochs_run": m.epochs_run, "validation_mae": m.val_mae}
+                    for ms in fitted.members.values() for m in ms],
+        "ensemble_validation_mae": fitted.validation_mae,
         "mase_scale": scale,
         "metrics": metrics,
         "engine": cfg.run.engine, "dtype": cfg.run.dtype, "seed": cfg.run.seed,

@@ -21,12 +21,13 @@ from rnnlab.errors import UserError
 
 @dataclass(frozen=True)
 class ForecastProblem:
-    """A resolved forecasting task. `values` (n,) has its gaps filled part by part;
-    `series.missing` marks the filled entries, which are never scored."""
+    """A resolved forecasting task. `values` (n,) and `features` (n, F) have their gaps
+    filled part by part; `series.missing` marks the filled targets, which are never scored."""
 
     config: Config
     series: Series
     values: np.ndarray
+    features: np.ndarray
     split: Split
     season: int
     explicit: frozenset[str]  # the keys the user set
@@ -34,10 +35,6 @@ class ForecastProblem:
     @property
     def horizon(self) -> int:
         return self.config.forecast.horizon
-
-    @property
-    def features(self) -> np.ndarray:
-        return self.series.features
 
     @property
     def context(self) -> int:
@@ -70,22 +67,27 @@ def prepare_forecast(cfg: Config, explicit: set[str]) -> ForecastProblem:
     test_size = fc.test_size or max(horizon + fc.backtest - 1, round(0.2 * n))
     val_size = fc.val_size or max(horizon + 4, round(0.15 * n))
     split = _split_for_season(n, val_size, test_size, horizon)
-    values = fill_missing(series.values, split, fc.fill) if series.missing.any() else series.values
-    if np.isnan(values).any():
-        part = ("training", "validation", "test")[int(np.searchsorted([split.train_end, split.val_end],
-                                                                      int(np.argmax(np.isnan(values))), "right"))]
+    values = fill_missing(series.values, split, fc.fill)
+    features = np.stack([fill_missing(f, split, fc.fill) for f in series.features.T], axis=1) \
+        if series.features.shape[1] else series.features
+    if np.isnan(values).any() or np.isnan(features).any():
+        first = int(np.argmax(np.isnan(values) | np.isnan(features).any(axis=1)))
+        part = ("training", "validation", "test")[int(np.searchsorted([split.train_end, split.val_end], first,
+                                                                      "right"))]
         raise UserError(f"{series.name}: the {part} part has no observed values to fill from; use a longer series")
     check_values(series, split.train_end)
     train = values[:split.train_end]
     season = fc.season or detect_season(train, series.time.step)
-    auto = default_settings(split.train_end, season, horizon, fc.strategy)
+    auto = default_settings(split.train_end, season, horizon)
     auto.update({"forecast.horizon": str(horizon), "forecast.test_size": str(test_size),
                  "forecast.val_size": str(val_size), "forecast.season": str(season)})
-    if not np.all(values > 0):
+    if not np.all(values > 0):  # whether logs exist is a property of the quantity, not a fit
         auto["forecast.log"] = "off"
         if cfg.forecast.log == "on":
             raise UserError(f"--log on needs positive values; '{series.column}' has values <= 0")
-    cfg = _apply_defaults(cfg, explicit, auto)
+    if cfg.run.engine == "auto":  # mini-batches of small windows: NumPy has no compile to repay
+        auto["run.engine"] = "numpy"
+    cfg = _apply_defaults(cfg, explicit - {"run.engine"} if cfg.run.engine == "auto" else explicit, auto)
     _check_model(cfg)
     fc = cfg.forecast
     split = chronological_split(n, fc.val_size, fc.test_size, context_of(cfg, season), fc.horizon,
@@ -93,7 +95,7 @@ def prepare_forecast(cfg: Config, explicit: set[str]) -> ForecastProblem:
     if season > 1 and split.train_end <= season:
         raise UserError(f"season {season} is longer than the training part ({split.train_end} points); "
                         "pass --season 1 or a smaller one")
-    return ForecastProblem(cfg, series, values, split, season, frozenset(explicit))
+    return ForecastProblem(cfg, series, values, features, split, season, frozenset(explicit))
 
 
 def _auto_horizon(n: int, step: str | None) -> int:
@@ -109,7 +111,7 @@ def _split_for_season(n: int, val_size: int, test_size: int, horizon: int) -> Sp
     return Split(n, n - val_size - test_size, n - test_size)
 
 
-def default_settings(n_train: int, season: int, horizon: int, strategy: str) -> dict[str, str]:
+def default_settings(n_train: int, season: int, horizon: int) -> dict[str, str]:
     """Settings chosen from the series: the window covers a season (or twice the horizon),
     the network is small, Adam with early stopping on the validation part does the rest."""
     if season > 1:
@@ -135,8 +137,12 @@ def default_settings(n_train: int, season: int, horizon: int, strategy: str) -> 
 
 
 def _apply_defaults(cfg: Config, explicit: set[str], values: dict[str, str]) -> Config:
-    chosen = [f"{key}={value}" for key, value in values.items() if key not in explicit]
-    return override(cfg, chosen)
+    """Set `values` for the keys the user left alone, or set to 0 ("auto")."""
+    def is_auto(key: str) -> bool:
+        section, _, name = key.partition(".")
+        return section == "forecast" and getattr(cfg.forecast, name) == 0
+
+    return override(cfg, [f"{key}={value}" for key, value in values.items() if key not in explicit or is_auto(key)])
 
 
 def _check_model(cfg: Config) -> None:

@@ -6,6 +6,7 @@ forecast.npz alone (read with ``allow_pickle=False``). Its arrays:
   train_end, val_end (0-d int) the split; origins (N,) int backtest origins;
   model, naive, seasonal_naive, mean (N, H) forecasts from each origin;
   mase (4,) MASE of model, naive, seasonal_naive, mean (NaN when undefined);
+  season (0-d int, 1: none, when seasonal naive is naive and is not drawn twice);
   epochs (K,) int and snapshots (K, N, H): the first model's test forecasts while training.
 
 The top panel shows the whole series and its three parts; the bottom one the test part,
@@ -73,7 +74,7 @@ class ForecastPlot:
         fig.subplots_adjust(left=0.08, right=0.98, top=0.92, bottom=0.08, hspace=0.32)
         fig.suptitle(str(a["title"]), fontsize=10)
         top.plot(x, v, color="0.2", lw=0.8)
-        top.axvspan(x[tr], x[va - 1], color="C0", alpha=0.10, lw=0)
+        top.axvspan(x[tr], x[va], color="C0", alpha=0.10, lw=0)
         top.axvspan(x[va], x[-1], color="C1", alpha=0.12, lw=0)
         top.text(0.005, 0.95, "train", transform=top.transAxes, va="top", fontsize=8)
         top.text(float((x[tr] - x[0]) / (x[-1] - x[0])), 0.95, " validation", transform=top.transAxes,
@@ -87,12 +88,16 @@ class ForecastPlot:
             bottom.plot(x[start:], m, "x", color="0.5", ms=4, label="filled gap")
         bottom.axvline(x[va - 1], color="C1", lw=0.8, ls=":")
         steps = self._step_x()
+        seasonal = int(a.get("season", 2)) > 1
         lines = []
         for j, i in enumerate(self.shown()):
             xs = steps[i]
             label = (lambda name, k: f"{name} (MASE {_fmt(mase[k])})" if j == 0 else None)
-            bottom.plot(xs, a["naive"][i], color="C2", lw=1.0, ls="--", label=label("naive", 1))
-            bottom.plot(xs, a["seasonal_naive"][i], color="C3", lw=1.0, ls=":", label=label("seasonal naive", 2))
+            naive_name = "naive" if seasonal else "naive = seasonal naive (no season)"
+            bottom.plot(xs, a["naive"][i], color="C2", lw=1.0, ls="--", label=label(naive_name, 1))
+            if seasonal:
+                bottom.plot(xs, a["seasonal_naive"][i], color="C3", lw=1.0, ls=":",
+                            label=label("seasonal naive", 2))
             (line,) = bottom.plot(xs, a["model"][i], color="C1", lw=1.8, label=label("model", 0))
             lines.append(line)
             bottom.plot([x[a["origins"][i]]], [v[a["origins"][i]]], "o", color="C1", ms=3)
@@ -136,8 +141,12 @@ def _image(canvas: Any, label: str | None) -> Any:
 
 
 def _png(image: Any) -> bytes:
+    """A 256-colour PNG: a third of the RGB size, colours within a few levels of the original."""
+    from PIL import Image
+
     buf = io.BytesIO()
-    image.save(buf, format="PNG", compress_level=6)
+    image.quantize(colors=256, method=Image.Quantize.MAXCOVERAGE, dither=Image.Dither.NONE).save(
+        buf, format="PNG", optimize=True)
     return buf.getvalue()
 
 

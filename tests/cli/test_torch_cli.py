@@ -1,6 +1,7 @@
 """The torch engine on the command line: run, compare, predict, and life without torch."""
 
 import json
+import os
 import subprocess
 import sys
 
@@ -25,6 +26,16 @@ def test_torch_engine_without_torch_is_one_line_and_exit_code_2(tmp_path, argv):
     assert done.returncode == 2 and len(lines) == 1, done.stderr
     assert 'pip install "rnnlab[torch]"' in lines[0]
     assert not (tmp_path / "r").exists()
+
+
+def test_ci_has_the_pinned_torch():
+    """CI sets RNNLAB_REQUIRE_TORCH to the pinned version: there a missing torch fails here
+    instead of quietly skipping every torch test. Elsewhere nothing is required."""
+    wanted = os.environ.get("RNNLAB_REQUIRE_TORCH")
+    if wanted:
+        import torch
+
+        assert torch.__version__.split("+")[0] == wanted
 
 
 def test_importing_rnnlab_never_imports_torch():

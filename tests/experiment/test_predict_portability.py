@@ -35,8 +35,10 @@ def test_a_run_predicts_the_same_on_the_other_engine(tmp_path, recipe, epochs, t
 
 
 def test_predict_without_torch_engine_needs_nothing_extra(tmp_path):
+    import rnnlab
+
     out = _train(tmp_path, "elman-sine", "numpy", 5)
-    r = predict_run(out)
+    r = rnnlab.predict(out)  # the Python API
     assert r.predictions.shape == (20,) and r.truth.shape == (20,) and r.evaluated_on.startswith("the training")
 
 

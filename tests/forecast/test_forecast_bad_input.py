@@ -1,6 +1,7 @@
 """Bad input to `rnnlab forecast` is one line on stderr and exit code 2, never a traceback,
 and never costs an earlier run its files."""
 
+import json
 import math
 
 import pytest
@@ -148,3 +149,12 @@ def test_debug_shows_the_traceback(tmp_path):
         main(["forecast", str(tmp_path / "nope.csv"), "--column", "value", "--debug"])
     with pytest.raises(UserError):
         main(["--debug", "forecast", str(tmp_path / "nope.csv"), "--column", "value"])
+
+
+def test_gaps_in_feature_columns_are_filled_too(tmp_path):
+    rows = [(i, v, "" if i in (7, 90) else i % 7) for i, v in _series()]
+    f = _csv(tmp_path / "s.csv", rows, header="t,value,dow")
+    out = tmp_path / "o"
+    assert main(["forecast", str(f), "--column", "value", "--features", "dow", "--horizon", "4",
+                 "--fill", "interpolate", "--out", str(out), *FAST]) == 0
+    assert json.loads((out / "metrics.json").read_text())["model"]["mae"] is not None

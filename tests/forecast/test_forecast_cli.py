@@ -48,9 +48,10 @@ def test_forecast_writes_the_run_folder(series_csv, tmp_path, capsys):
     assert len(rows) == 5 * 8 and rows[0]["step"] == "1" and rows[7]["step"] == "8"
     assert int(rows[0]["time"]) == int(rows[0]["origin"]) + 1
     resolved = tomllib.loads((out / "config.toml").read_text())["forecast"]
-    assert resolved["window"] > 0 and resolved["season"] > 1 and resolved["normalise"] != "auto"
+    assert resolved["window"] > 0 and resolved["season"] > 1 and resolved["horizon"] == 8
     summary = json.loads((out / "summary.json").read_text())
     assert summary["metrics"]["model"]["mase"] == pytest.approx(metrics["model"]["mase"])
+    assert summary["chosen"] and set(summary["validation_mae"]) >= {"standard", "last", "revin", "seasonal"}
 
 
 def test_a_run_repeats_from_its_config(series_csv, tmp_path, capsys):

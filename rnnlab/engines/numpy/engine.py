@@ -7,11 +7,12 @@ import numpy as np
 from rnnlab.core.init import cast
 from rnnlab.core.losses import Loss
 from rnnlab.core.optim import clip_grad_norm, make_optimizer
-from rnnlab.engines.base import NumericalError
+from rnnlab.engines.base import NumericalError, check_params
 from rnnlab.engines.numpy.cells import make_cell
 from rnnlab.engines.numpy.primer_gradient import primer_approx_grads
 from rnnlab.engines.numpy.products import matmul_last
 from rnnlab.engines.numpy.stack import Stack
+from rnnlab.engines.numpy.threads import blas_threads, choose_threads
 from rnnlab.model import ModelSpec, TrainingSpec
 
 Params = dict[str, np.ndarray]
@@ -30,21 +31,17 @@ class NumpyEngine:
         self.optimizer = make_optimizer(t.optimizer, t.lr, momentum=t.momentum, beta1=t.beta1, beta2=t.beta2)
         self.params: Params = {}
         self.x = self.y = np.zeros(0)
+        self.threads, self.threads_rule = choose_threads(model, batch=1)
 
     def device(self) -> str:
         return "cpu"
 
     def info(self) -> dict[str, object]:
-        return {}
+        return {"blas_threads": self.threads or "default", "blas_threads_rule": self.threads_rule}
 
     # -- parameters and data -------------------------------------------------
     def set_params(self, params: Params) -> None:
-        shapes = self.model.param_shapes
-        if set(params) != set(shapes):
-            raise ValueError(f"parameters {sorted(params)} do not match the model's {sorted(shapes)}")
-        for name, shape in shapes.items():
-            if params[name].shape != shape:
-                raise ValueError(f"parameter {name} has shape {params[name].shape}, the model needs {shape}")
+        check_params(self.model, params)
         self.params = cast(params, self.dtype)
 
     def get_params(self) -> Params:
@@ -53,6 +50,7 @@ class NumpyEngine:
     def set_data(self, x: np.ndarray, y: np.ndarray) -> None:
         """Encoded inputs (N, L, D) and targets: (N, O), or (N, L, O) for readout 'every'."""
         self.x, self.y = x.astype(self.dtype), y.astype(self.dtype)
+        self.threads, self.threads_rule = choose_threads(self.model, batch=x.shape[0])
 
     def optimizer_state(self) -> dict[str, np.ndarray]:
         return self.optimizer.state()
@@ -68,7 +66,7 @@ class NumpyEngine:
         epoch) instead of turning silently into inf or NaN."""
         run_epoch = self._online_epoch if self.training.schedule == "online" else self._full_batch_epoch
         losses = np.empty(epochs, dtype=np.float64)
-        with np.errstate(over="raise", divide="raise", invalid="raise", under="ignore"):
+        with np.errstate(over="raise", divide="raise", invalid="raise", under="ignore"), blas_threads(self.threads):
             for i in range(epochs):
                 try:
                     losses[i] = run_epoch()
@@ -188,6 +186,6 @@ class NumpyEngine:
     def predict(self, x: np.ndarray) -> np.ndarray:
         """Outputs from a zero state: (N, O) for readout 'last', (N, L, O) for 'every'.
         Floating-point errors raise FloatingPointError."""
-        with np.errstate(over="raise", divide="raise", invalid="raise", under="ignore"):
+        with np.errstate(over="raise", divide="raise", invalid="raise", under="ignore"), blas_threads(self.threads):
             hs = self.stack.forward(self.params, x.astype(self.dtype), None)[0]
             return self._readout(hs if self.model.readout == "every" else hs[:, -1])

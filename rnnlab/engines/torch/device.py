@@ -7,17 +7,19 @@ from typing import Iterator
 
 import torch
 
+from rnnlab.engines.base import step_multiply_adds
 from rnnlab.errors import UserError
 from rnnlab.model import ModelSpec
 
 DEVICES = ("auto", "cpu", "cuda", "mps")
 
-# Multiply-adds of one step of the cell and readout on the whole batch below which one
-# thread wins. Measured on a 2-core machine (docs/engines.md): primer-torch (128 x 32
-# x (6 + 32 + 8) = 188,416) runs 2-4x faster on one thread than on two, because each op
-# is a few microseconds of work and waking a second thread costs more than it saves.
-# At 128 x 256 x 288 = 9.4 M two threads start to pay off.
-ONE_THREAD_BELOW = 2_000_000
+# Multiply-adds of one step (cell and readout, whole batch) below which one thread wins.
+# Measured on the 2-core development machine (docs/engines.md): primer-torch (128 x 32 x
+# (6 + 32 + 8) = 188,416) trains 2-20x faster on one thread than on two, because each op
+# is a few microseconds of work and handing half of it to a second thread costs more than
+# it saves. Up to 283 M two threads never won there; the bound sits where one step's
+# matrix products take about a millisecond, so the thread hand-off is a small cost.
+ONE_THREAD_BELOW = 20_000_000
 
 
 def resolve_device(name: str, dtype: str) -> torch.device:
@@ -50,14 +52,14 @@ def _mps_available() -> bool:
 def choose_threads(requested: int, model: ModelSpec, batch: int) -> tuple[int, str]:
     """The intra-op thread count for a model of this size, and why.
 
-    `requested` > 0 wins. Otherwise one thread when a step's work (batch x hidden x
-    (input + hidden + output) multiply-adds) is below ONE_THREAD_BELOW: tiny ops spend
-    more time handing work to a second thread than computing. Larger models keep
-    torch's default (one thread per core).
+    `requested` > 0 wins. Otherwise one thread when a step's work, the multiply-adds of
+    every layer's gates and of the readout on the whole batch, is below ONE_THREAD_BELOW:
+    tiny ops spend more time handing work to a second thread than computing. Larger
+    models keep torch's default (one thread per core).
     """
     if requested > 0:
         return requested, "set by run.threads (--threads)"
-    work = batch * model.hidden * (model.input_size + model.hidden + model.output_size)
+    work = step_multiply_adds(model, batch)
     if work < ONE_THREAD_BELOW:
         return 1, f"auto: {work:,} multiply-adds per step < {ONE_THREAD_BELOW:,}, one thread is fastest"
     return torch.get_num_threads(), f"auto: {work:,} multiply-adds per step, torch's default"
