@@ -105,7 +105,7 @@ def _scaling_sets(seq: int, hidden: int) -> list[str]:
 def _per_step(run: Callable[[int], float], repeats: int, budget: float = 0.3) -> Result:
     """Seconds per step of `run(k)` (k steps, returns their seconds): a warm-up step, then
     enough steps per timing to fill about `budget` seconds. Steps over 2 s get 3 timings."""
-    run(1)
+    run(1)  # warm-up: allocations, jax's compile
     one = run(1)
     k = max(1, min(200, int(budget / max(one, 1e-9))))
     repeats = 3 if one > 2.0 else repeats

@@ -25,6 +25,7 @@ from typing import Any, Callable
 from benchmarks.cases import HIDDENS, SCALING_ENGINES, SEQS, median
 
 HERE = Path(__file__).resolve().parent
+SCALING_TIMEOUT = 45.0  # seconds per scaling-table cell (its process: imports, warm-up, timings)
 Result = dict[str, Any]
 
 
@@ -61,11 +62,14 @@ ROWS = [
 ]
 
 
-def run_worker(case: str, repeats: int, full: bool) -> Result:
+def run_worker(case: str, repeats: int, full: bool, timeout: float | None) -> Result:
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "benchmarks.worker", case, "--repeats", str(repeats),
-                           *(["--full"] if full else [])], cwd=HERE.parent, capture_output=True, text=True,
-                          env={**os.environ, "PYTHONPATH": str(HERE.parent)})
+    try:
+        done = subprocess.run([sys.executable, "-m", "benchmarks.worker", case, "--repeats", str(repeats),
+                               *(["--full"] if full else [])], cwd=HERE.parent, capture_output=True, text=True,
+                              env={**os.environ, "PYTHONPATH": str(HERE.parent)}, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return {"error": f"stopped after {timeout:.0f} s", "wall": timeout}
     if done.returncode:
         return {"error": (done.stderr.strip().splitlines() or ["failed"])[-1]}
     result = json.loads(done.stdout.strip().splitlines()[-1])
@@ -91,7 +95,7 @@ def cell(result: Result | None, unit: str, show_compile: bool = False, scale: fl
     if result is None:
         return "—"
     if "error" in result:
-        return f"failed: {result['error'][:60]}"
+        return f"failed: {result['error'][:60]}" if "stopped" not in result["error"] else result["error"]
     text = fmt(median(result) * scale, unit) + (" †" if result["scale"] * scale > 1 else "")
     if len(result["times"]) < 5:
         text += f" ({len(result['times'])} runs)"
@@ -130,10 +134,10 @@ def main(argv: list[str] | None = None) -> int:
     started, load_before = time.perf_counter(), load()
     results: dict[str, Result] = {}
 
-    def get(case: str) -> Result:
+    def get(case: str, timeout: float | None = None) -> Result:
         if case not in results:
             print(f"  {case} ...", end="", flush=True, file=sys.stderr)
-            results[case] = run_worker(case, repeats, args.full)
+            results[case] = run_worker(case, repeats, args.full, timeout)
             print(f" {results[case].get('wall', 0):.1f} s", file=sys.stderr)
         return results[case]
 
@@ -163,7 +167,9 @@ def main(argv: list[str] | None = None) -> int:
                "|---|---|" + "---|" * (len(SCALING_ENGINES) + 2)]
     for t in seqs:
         for h in hiddens:
-            res = {e: get(f"rnn/{t}x{h}/{e}") for e in ("torch.nn.RNN", *SCALING_ENGINES)}
+            # a scaling cell gets SCALING_TIMEOUT seconds: an engine needing more is far off the pace
+            res = {e: get(f"rnn/{t}x{h}/{e}", None if args.full else SCALING_TIMEOUT)
+                   for e in ("torch.nn.RNN", *SCALING_ENGINES)}
             ok = {e: median(r) for e, r in res.items() if "error" not in r and e in SCALING_ENGINES}
             best = min(ok, key=ok.get) if ok else "—"
             scaling.append(f"| {t} | {h} | " + " | ".join(cell(res[e], "ms") for e in res) + f" | {best} |")

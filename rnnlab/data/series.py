@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -46,7 +46,8 @@ def load_series(source: str, column: str, time_column: str, features: list[str],
     if not source:
         raise UserError("no series given; pass a CSV/Parquet path or a bundled name (see `rnnlab datasets`)")
     if is_bundled(source):
-        table, name = read_table(bundled.path_of(source)), source
+        table = replace(read_table(bundled.path_of(source)), name=source)
+        name = source
     else:
         table, name = read_table(Path(source)), Path(source).name
     if not column:

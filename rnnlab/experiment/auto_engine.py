@@ -1,12 +1,12 @@
 """`--engine auto`: pick the engine from the run's size and what is installed.
 
-The rule (measured on a 2-core x86 CPU, see benchmarks/README.md): the jax engine costs a
-compile of about 1-3 s (less when its disk cache has the program) and then runs each
-update 5-100x faster than NumPy; NumPy starts at once. So auto takes jax when it is
-installed and the work is large enough to repay the compile -- an estimated NumPy time
-over AUTO_SECONDS, or any ensemble of several members -- and numpy otherwise (and always
-for the primer's approximate gradient, which only NumPy has). Torch is never chosen: on
-a CPU it is slower than both for these sizes.
+The rule (measured on a 2-core x86 CPU, see docs/speed.md and benchmarks/README.md): the
+jax engine costs an import and a compile of 1-3 s (less when its disk cache has the
+program) and then runs each update 2-50x faster than NumPy; NumPy starts at once. So auto
+takes jax when it is installed and the work is large enough to repay that -- an
+estimated NumPy time over AUTO_SECONDS, or any ensemble of several members (vectorised
+on jax) -- and numpy otherwise, and always for the primer's approximate gradient, which
+only NumPy has. Torch is never chosen: on a CPU it is slower than both at these sizes.
 """
 
 from __future__ import annotations
@@ -19,9 +19,10 @@ from rnnlab.model import model_spec
 
 AUTO_SECONDS = 3.0
 # NumPy engine cost model: per update, a fixed cost per time step and layer (Python and
-# small-array overhead) plus the arithmetic at a modest rate.
-_NUMPY_STEP_SECONDS = 25e-6
-_NUMPY_FLOPS_PER_SECOND = 5e9
+# small-array overhead) plus the arithmetic; it matches the four recipes' measured times
+# within about 10 %.
+_NUMPY_STEP_SECONDS = 40e-6
+_NUMPY_FLOPS_PER_SECOND = 2e10
 
 
 def numpy_seconds(cfg: Config) -> float:

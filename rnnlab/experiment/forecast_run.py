@@ -106,7 +106,7 @@ def plot_arrays(problem: ForecastProblem, fitted: Fitted, origins: np.ndarray, f
         "title": np.array(title), "x": series.time.x, "is_date": np.array(series.time.is_date),
         "values": problem.values, "missing": series.missing,
         "train_end": np.array(problem.split.train_end), "val_end": np.array(problem.split.val_end),
-        "origins": origins, **{name: f for name, f in forecasts.items()},
+        "origins": origins, **forecasts,
         "mase": np.array([metrics[name]["mase"] for name in ("model", *BASELINES)]),
         "season": np.array(problem.season),
         "epochs": np.array([e for e, _ in snaps], dtype=np.int64),

@@ -90,11 +90,11 @@ def prepare_forecast(cfg: Config, explicit: set[str]) -> ForecastProblem:
     cfg = _apply_defaults(cfg, explicit - {"run.engine"} if cfg.run.engine == "auto" else explicit, auto)
     _check_model(cfg)
     fc = cfg.forecast
+    if season > 1 and 2 * season >= split.train_end:
+        raise UserError(f"season {season} needs a training part of more than two seasons (it has "
+                        f"{split.train_end} points); pass a smaller --season, or --season 1 for none")
     split = chronological_split(n, fc.val_size, fc.test_size, context_of(cfg, season), fc.horizon,
                                 fc.strategy == "recursive")
-    if season > 1 and split.train_end <= season:
-        raise UserError(f"season {season} is longer than the training part ({split.train_end} points); "
-                        "pass --season 1 or a smaller one")
     return ForecastProblem(cfg, series, values, features, split, season, frozenset(explicit))
 
 

@@ -49,3 +49,14 @@ def test_cli_auto_ensemble_uses_jax_when_installed(tmp_path):
     assert main(["run", "elman-sine", "--engine", "auto", "--ensemble", "4", "--epochs", "5", "--no-plots",
                  "--quiet", "--out", str(out)]) == 0
     assert tomllib.loads((out / "config.toml").read_text())["run"]["engine"] == "jax"
+
+
+def test_neither_import_rnnlab_nor_choosing_an_engine_imports_jax():
+    import subprocess
+    import sys
+
+    code = ("import sys, rnnlab, rnnlab.cli; from rnnlab.config import override; from rnnlab.recipes import resolve; "
+            "from rnnlab.experiment.auto_engine import choose_engine; "
+            "choose_engine(override(resolve('sine-recurrent'), ['run.engine=auto']), members=3); "
+            "sys.exit('jax' in sys.modules)")
+    assert subprocess.run([sys.executable, "-c", code]).returncode == 0
