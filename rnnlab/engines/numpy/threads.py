@@ -15,19 +15,14 @@ from contextlib import AbstractContextManager, nullcontext
 from functools import lru_cache
 from typing import Any
 
-from rnnlab.core.init import GATES
+from rnnlab.engines.base import ONE_THREAD_BELOW, step_multiply_adds
 from rnnlab.model import ModelSpec
 
-# Multiply-adds of one time step (every layer's gates and the readout, whole batch)
-# below which one thread wins; the torch engine's bound (rnnlab.engines.torch.device).
-ONE_THREAD_BELOW = 20_000_000
 
 
 def choose_threads(model: ModelSpec, batch: int) -> tuple[int | None, str]:
     """(1, why) for small models; (None, why) to keep BLAS's own default."""
-    h, gates = model.hidden, GATES[model.cell] * model.hidden
-    cells = sum(gates * ((model.input_size if k == 0 else h) + h) for k in range(model.layers))
-    work = batch * (cells + h * model.output_size)
+    work = step_multiply_adds(model, batch)
     if work < ONE_THREAD_BELOW:
         return 1, f"{work:,} multiply-adds per step < {ONE_THREAD_BELOW:,}: one BLAS thread"
     return None, f"{work:,} multiply-adds per step: BLAS's default threads"

@@ -7,19 +7,12 @@ from typing import Iterator
 
 import torch
 
-from rnnlab.engines.base import step_multiply_adds
+from rnnlab.engines.base import ONE_THREAD_BELOW, step_multiply_adds
 from rnnlab.errors import UserError
 from rnnlab.model import ModelSpec
 
 DEVICES = ("auto", "cpu", "cuda", "mps")
 
-# Multiply-adds of one step (cell and readout, whole batch) below which one thread wins.
-# Measured on the 2-core development machine (docs/engines.md): primer-torch (128 x 32 x
-# (6 + 32 + 8) = 188,416) trains 2-20x faster on one thread than on two, because each op
-# is a few microseconds of work and handing half of it to a second thread costs more than
-# it saves. Up to 283 M two threads never won there; the bound sits where one step's
-# matrix products take about a millisecond, so the thread hand-off is a small cost.
-ONE_THREAD_BELOW = 20_000_000
 
 
 def resolve_device(name: str, dtype: str) -> torch.device:
