@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from typing import Callable
 
 from rnnlab.config import Config
 
@@ -29,19 +30,22 @@ def add_device_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--device", choices=("auto", "cpu", "cuda", "mps"), metavar="DEV",
                    help="torch engine: auto (CUDA, then MPS, then CPU; the default), cpu, cuda or mps; "
                    "the numpy engine always computes on the CPU")
-    p.add_argument("--threads", type=thread_count, metavar="N", help="torch engine: CPU threads; 0 (default) "
+    p.add_argument("--threads", type=int_at_least(0, "threads", "0 (auto)"), metavar="N", help="torch engine: CPU threads; 0 (default) "
                    "chooses from the model's size (one thread for small models, where it is fastest)")
 
 
-def thread_count(text: str) -> int:
-    """argparse type for --threads: an integer >= 0."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number of threads, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 (auto) or more, got {value}")
-    return value
+def int_at_least(minimum: int, unit: str, floor: str | None = None) -> Callable[[str], int]:
+    """An argparse type: an integer >= `minimum`, counting `unit` (named in its errors)."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a number of {unit}, got {text!r}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be {floor or minimum} or more, got {value}")
+        return value
+
+    return parse
 
 
 def load_config(args: argparse.Namespace) -> Config:

@@ -5,22 +5,12 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from rnnlab.cli.common import int_at_least
 from rnnlab.config import Config
 
 
-def member_count(text: str) -> int:
-    """argparse type for --ensemble: an integer >= 1."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number of members, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be 1 or more, got {value}")
-    return value
-
-
 def add_ensemble_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--ensemble", type=member_count, metavar="N",
+    p.add_argument("--ensemble", type=int_at_least(1, "members"), metavar="N",
                    help="train N independent members at once, seeds S..S+N-1 (vectorised on --engine jax); "
                         "writes per-member metrics and ensemble.png")
     p.add_argument("--sweep", metavar="KEY=V1,V2,...",

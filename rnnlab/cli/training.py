@@ -7,22 +7,13 @@ import sys
 from pathlib import Path
 from typing import Any, Callable
 
-
-def checkpoint_interval(text: str) -> int:
-    """argparse type for --checkpoint-every: an integer >= 0."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number of epochs, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
-    return value
+from rnnlab.cli.common import int_at_least
 
 
 def add_training_arguments(p: argparse.ArgumentParser, *, resuming: bool = False) -> None:
     default = ("the interval the run was started with" if resuming
                else "every few seconds, so short runs write none")
-    p.add_argument("--checkpoint-every", type=checkpoint_interval, metavar="N",
+    p.add_argument("--checkpoint-every", type=int_at_least(0, "epochs"), metavar="N",
                    help=f"write a checkpoint every N epochs (default: {default}; 0: only on Ctrl-C)")
     p.add_argument("--quiet", action="store_true", help="no progress output")
     p.add_argument("--no-plots", action="store_true", help="skip loss.png, predictions.png and training.gif")
