@@ -77,8 +77,8 @@ class ModuleNet:
             a = F.linear(xs, lp["W_xh"], lp.get("b_h"))  # (N, L, G)
             st = None if state is None else state[k]
             hs = []
-            for t in range(xs.shape[1]):
-                h, st = self.cell.step(lp, a[:, t], st)
+            for a_t in a.unbind(1):  # one backward node for all steps (a[:, t] costs a full copy each)
+                h, st = self.cell.step(lp, a_t, st)
                 hs.append(h)
             finals.append(st)
         return hs, finals
