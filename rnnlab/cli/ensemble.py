@@ -11,7 +11,7 @@ from rnnlab.config import Config
 
 def add_ensemble_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--ensemble", type=int_at_least(1, "members"), metavar="N",
-                   help="train N independent members at once, seeds S..S+N-1 (vectorised on --engine jax); "
+                   help="train N independent members at once, seeds S..S+N-1 (batched on numpy, vectorised on jax); "
                         "writes per-member metrics and ensemble.png")
     p.add_argument("--sweep", metavar="KEY=V1,V2,...",
                    help="one member per value of a recipe key, e.g. --sweep optim.lr=0.1,0.05,0.02 "

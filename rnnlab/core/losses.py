@@ -2,6 +2,8 @@
 
 Every loss is elementwise in d = prediction - target, then reduced by a sum (the
 tutorials' ``sum(d**2)/2``) or a mean over all elements (torch's ``reduction='mean'``).
+With ``members`` > 0 the first axes index independent models (an ensemble): each member's
+value reduces its own elements only, as that model alone would.
 The primer's "loss gradients" are true gradients of a value too: soft-L1 with cutoff
 ``alpha`` is Huber(alpha)/alpha, and the clipped gradient is Huber(1).
 """
@@ -9,6 +11,7 @@ The primer's "loss gradients" are true gradients of a value too: soft-L1 with cu
 from __future__ import annotations
 
 from dataclasses import dataclass
+from math import prod
 from typing import Callable, Literal
 
 import numpy as np
@@ -59,26 +62,32 @@ class Loss:
         if self.name not in _ELEMENTWISE:
             raise ValueError(f"unknown loss {self.name!r}; choose from {', '.join(LOSS_NAMES)}")
 
-    def value(self, pred: np.ndarray, target: np.ndarray) -> float:
-        d = pred - target
-        total = self._value(d).sum()
-        return float(total / d.size if self.reduction == "mean" else total)
+    def value(self, pred: np.ndarray, target: np.ndarray, members: int = 0) -> float | np.ndarray:
+        """A float; with `members` leading member axes, one float64 value per member."""
+        return self._reduce(self._value(pred - target), members)
 
-    def grad(self, pred: np.ndarray, target: np.ndarray) -> np.ndarray:
+    def grad(self, pred: np.ndarray, target: np.ndarray, members: int = 0) -> np.ndarray:
         """d value / d pred, same shape and dtype as `pred`."""
-        d = pred - target
-        g = self._grad(d)
-        if self.reduction == "mean":
-            g = g / d.size
-        return g.astype(pred.dtype, copy=False)
+        return self._scaled_grad(pred - target, members).astype(pred.dtype, copy=False)
 
-    def value_and_grad(self, pred: np.ndarray, target: np.ndarray) -> tuple[float, np.ndarray]:
+    def value_and_grad(self, pred: np.ndarray, target: np.ndarray, members: int = 0
+                       ) -> tuple[float | np.ndarray, np.ndarray]:
         """`value` and `grad` together, from one difference (a training step needs both)."""
         d = pred - target
-        total, g = self._value(d).sum(), self._grad(d)
-        if self.reduction == "mean":
-            total, g = total / d.size, g / d.size
-        return float(total), g.astype(pred.dtype, copy=False)
+        return self._reduce(self._value(d), members), self._scaled_grad(d, members).astype(pred.dtype, copy=False)
+
+    def _reduce(self, v: np.ndarray, members: int) -> float | np.ndarray:
+        """Sum or mean of the elementwise values v, over all of them or each member's."""
+        if members == 0:
+            total = v.sum()
+            return float(total / v.size if self.reduction == "mean" else total)
+        flat = v.reshape(v.shape[:members] + (-1,))  # each member's elements, summed as v.sum() would
+        total = flat.sum(axis=-1)
+        return (total / flat.shape[-1] if self.reduction == "mean" else total).astype(np.float64)
+
+    def _scaled_grad(self, d: np.ndarray, members: int) -> np.ndarray:
+        g = self._grad(d)
+        return g / prod(d.shape[members:]) if self.reduction == "mean" else g
 
     def _value(self, d: np.ndarray) -> np.ndarray:
         return _ELEMENTWISE[self.name][0](d, self.delta, self.mix)

@@ -1,17 +1,19 @@
 """Ensembles: M independent models trained together, member i exactly as one engine would
 train it alone.
 
-An engine that can vectorise (the jax engine: one `vmap`ped program for all members) has
-an ensemble class in `_VECTORISED`; any other engine, or members that cannot share one
-program (different shapes or settings other than the learning rate), is trained member by
-member with `LoopEnsemble`. Both take and give per-member lists in the shared layout.
+An engine that can vectorise has an ensemble class in `_VECTORISED`: the jax engine runs
+one `vmap`ped program for all members, the numpy engine batched passes of its own
+arithmetic over a leading member axis. Any other engine (torch), members that cannot
+share one program (different shapes or settings other than the learning rate), or
+settings the engine's ensemble leaves out (`_LOOPED`) are trained member by member with
+`LoopEnsemble`. All take and give per-member lists in the shared layout.
 """
 
 from __future__ import annotations
 
 import importlib
 from dataclasses import replace
-from typing import Protocol, Sequence
+from typing import Callable, Protocol, Sequence
 
 import numpy as np
 
@@ -22,7 +24,14 @@ from rnnlab.model import ModelSpec, TrainingSpec
 Params = dict[str, np.ndarray]
 
 # engine name -> (module, class) of its vectorised ensemble
-_VECTORISED: dict[str, tuple[str, str]] = {"jax": ("rnnlab.engines.jax", "JaxEnsemble")}
+_VECTORISED: dict[str, tuple[str, str]] = {
+    "jax": ("rnnlab.engines.jax", "JaxEnsemble"),
+    "numpy": ("rnnlab.engines.numpy", "NumpyEnsemble"),
+}
+# engine name -> which training settings its vectorised ensemble leaves to LoopEnsemble
+_LOOPED: dict[str, Callable[[TrainingSpec], bool]] = {
+    "numpy": lambda t: t.gradient == "primer_approx",  # the primer's forward-mode gradient is one model's
+}
 
 
 class Ensemble(Protocol):
@@ -99,7 +108,8 @@ def vectorisable(members: Sequence[tuple[ModelSpec, TrainingSpec]]) -> bool:
 def create_ensemble(name: str, members: Sequence[tuple[ModelSpec, TrainingSpec]], dtype: str) -> Ensemble:
     """The vectorised ensemble of engine `name` when it has one and the members allow it,
     else a LoopEnsemble of `name` engines."""
-    if name in _VECTORISED and len(members) > 1 and vectorisable(members):
+    looped = _LOOPED.get(name, lambda t: False)
+    if name in _VECTORISED and len(members) > 1 and vectorisable(members) and not looped(members[0][1]):
         module, cls = _VECTORISED[name]
         create_engine(name, *members[0], dtype)  # the engine's own checks and install hint first
         return getattr(importlib.import_module(module), cls)(members[0][0], [t for _, t in members], dtype)

@@ -3,9 +3,10 @@
 Members are the recipe with seeds S..S+N-1 (--ensemble) and/or one value each of a swept
 key (--sweep; with both, every value gets N seeds). Member i is exactly the single run
 with its seed and value: same data split, same initial weights, same schedule; the engine
-trains them together (vectorised on jax, one after another on numpy and torch, see
-rnnlab.engines.ensemble). A member that diverges is marked and left out of the summary's
-statistics; the others carry on. Ensembles write no checkpoints.
+trains them together (batched over a leading member axis on numpy, one vmapped program on
+jax, one after another on torch, see rnnlab.engines.ensemble). A member that diverges is
+marked and left out of the summary's statistics; the others carry on. Ensembles write no
+checkpoints.
 """
 
 from __future__ import annotations

@@ -8,6 +8,8 @@ Cell contract (so one unroll serves every cell):
 A `state` of None means the zero state (nothing to multiply); the state may be a tuple
 (LSTM's (h, c)). `dh` is the gradient reaching h_t from outside the recurrence, `dstate`
 the one from step t + 1 (None at the last step). Gated cells live in gated.py.
+Every array may carry leading member axes (an ensemble, see products.py): cells index
+features from the end and transpose with ``.mT``, so they never see them.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import numpy as np
 
 from rnnlab.core.activations import ACTIVATIONS
 from rnnlab.engines.numpy.gated import GRUCell, LSTMCell
-from rnnlab.engines.numpy.products import matmul_last
+from rnnlab.engines.numpy.products import broadcast_bias, matmul_last, sum_outer
 
 Params = dict[str, np.ndarray]
 
@@ -31,14 +33,13 @@ class ElmanCell:
     def project(self, p: Params, xs: np.ndarray) -> np.ndarray:
         a = matmul_last(xs, p["W_xh"])  # (N, L, H)
         if self.bias:
-            a += p["b_h"]
+            a += broadcast_bias(p["b_h"], a)
         return a
 
     def project_back(self, p: Params, xs: np.ndarray, da: np.ndarray, grads: Params) -> None:
-        d, h = p["W_xh"].shape
-        grads["W_xh"] += xs.reshape(-1, d).T @ da.reshape(-1, h)
+        grads["W_xh"] += sum_outer(xs, da, p["W_xh"].shape[:-2])
         if self.bias:
-            grads["b_h"] += da.sum(axis=(0, 1))
+            grads["b_h"] += da.sum(axis=(-3, -2))
 
     def step(self, p: Params, a_t: np.ndarray, state: np.ndarray | None
              ) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray | None, np.ndarray]]:
@@ -54,8 +55,8 @@ class ElmanCell:
         da = dh * self.act_grad(h)  # (N, H)
         if h_prev is None:
             return da, None
-        grads["W_hh"] += h_prev.T @ da
-        return da, da @ p["W_hh"].T
+        grads["W_hh"] += h_prev.mT @ da
+        return da, da @ p["W_hh"].mT
 
 
 def make_cell(name: str, activation: str, bias: bool) -> ElmanCell | GRUCell | LSTMCell:

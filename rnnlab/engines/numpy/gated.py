@@ -2,14 +2,15 @@
 
 Gate columns are stacked in torch's order (rnnlab.core.init documents the layout), so
 parameters move between engines unchanged. Each step keeps what its backward needs.
-Shapes: a_t (N, G) with G = 4H (LSTM) or 3H (GRU), h and c (N, H).
+Shapes: a_t (N, G) with G = 4H (LSTM) or 3H (GRU), h and c (N, H), each with optional
+leading member axes (gates are sliced from the end).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from rnnlab.engines.numpy.products import matmul_last
+from rnnlab.engines.numpy.products import broadcast_bias, matmul_last, sum_outer
 
 Params = dict[str, np.ndarray]
 
@@ -23,15 +24,14 @@ def project(p: Params, xs: np.ndarray, bias: bool) -> np.ndarray:
     """Input part of every gate for all steps at once: (N, L, D) -> (N, L, G)."""
     a = matmul_last(xs, p["W_xh"])
     if bias:
-        a += p["b_h"]
+        a += broadcast_bias(p["b_h"], a)
     return a
 
 
 def project_back(p: Params, xs: np.ndarray, da: np.ndarray, grads: Params, bias: bool) -> None:
-    d, g = p["W_xh"].shape
-    grads["W_xh"] += xs.reshape(-1, d).T @ da.reshape(-1, g)
+    grads["W_xh"] += sum_outer(xs, da, p["W_xh"].shape[:-2])
     if bias:
-        grads["b_h"] += da.sum(axis=(0, 1))
+        grads["b_h"] += da.sum(axis=(-3, -2))
 
 
 class LSTMCell:
@@ -50,9 +50,9 @@ class LSTMCell:
              ) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray], tuple]:
         h_prev, c_prev = (None, None) if state is None else state
         z = a_t if h_prev is None else a_t + h_prev @ p["W_hh"]  # (N, 4H)
-        n = z.shape[1] // 4
-        i, f, o = sigmoid(z[:, :n]), sigmoid(z[:, n:2 * n]), sigmoid(z[:, 3 * n:])
-        g = np.tanh(z[:, 2 * n:3 * n])
+        n = z.shape[-1] // 4
+        i, f, o = sigmoid(z[..., :n]), sigmoid(z[..., n:2 * n]), sigmoid(z[..., 3 * n:])
+        g = np.tanh(z[..., 2 * n:3 * n])
         c = i * g if c_prev is None else f * c_prev + i * g
         tc = np.tanh(c)
         h = o * tc
@@ -69,11 +69,11 @@ class LSTMCell:
             dc += dstate[1]
         df = np.zeros_like(f) if c_prev is None else dc * c_prev
         dz = np.concatenate([dc * g * i * (1.0 - i), df * f * (1.0 - f),
-                             dc * i * (1.0 - g * g), dh * tc * o * (1.0 - o)], axis=1)  # (N, 4H)
+                             dc * i * (1.0 - g * g), dh * tc * o * (1.0 - o)], axis=-1)  # (N, 4H)
         if h_prev is None:
             return dz, None
-        grads["W_hh"] += h_prev.T @ dz
-        return dz, (dz @ p["W_hh"].T, dc * f)
+        grads["W_hh"] += h_prev.mT @ dz
+        return dz, (dz @ p["W_hh"].mT, dc * f)
 
 
 class GRUCell:
@@ -90,17 +90,18 @@ class GRUCell:
 
     def step(self, p: Params, a_t: np.ndarray, state: np.ndarray | None
              ) -> tuple[np.ndarray, np.ndarray, tuple]:
-        n = a_t.shape[1] // 3
+        n = a_t.shape[-1] // 3
         if state is None:
-            rz = a_t[:, :2 * n]
-            hn = np.broadcast_to(p["b_hn"], (a_t.shape[0], n)) if self.bias else np.zeros_like(a_t[:, :n])
+            rz = a_t[..., :2 * n]
+            hn = (np.broadcast_to(broadcast_bias(p["b_hn"], a_t), (*a_t.shape[:-1], n)) if self.bias
+                  else np.zeros_like(a_t[..., :n]))
         else:
             hh = state @ p["W_hh"]  # (N, 3H)
-            rz = a_t[:, :2 * n] + hh[:, :2 * n]
-            hn = hh[:, 2 * n:] + p["b_hn"] if self.bias else hh[:, 2 * n:]
+            rz = a_t[..., :2 * n] + hh[..., :2 * n]
+            hn = hh[..., 2 * n:] + broadcast_bias(p["b_hn"], hh) if self.bias else hh[..., 2 * n:]
         gates = sigmoid(rz)
-        r, z = gates[:, :n], gates[:, n:]
-        cand = np.tanh(a_t[:, 2 * n:] + r * hn)
+        r, z = gates[..., :n], gates[..., n:]
+        cand = np.tanh(a_t[..., 2 * n:] + r * hn)
         h = (1.0 - z) * cand if state is None else (1.0 - z) * cand + z * state
         return h, h, (state, r, z, cand, hn)
 
@@ -114,10 +115,10 @@ class GRUCell:
         dr = dn * hn * r * (1.0 - r)
         dhn = dn * r  # at h @ W_hn + b_hn
         if self.bias:
-            grads["b_hn"] += dhn.sum(axis=0)
-        da = np.concatenate([dr, dz, dn], axis=1)  # (N, 3H)
+            grads["b_hn"] += dhn.sum(axis=-2)
+        da = np.concatenate([dr, dz, dn], axis=-1)  # (N, 3H)
         if h_prev is None:
             return da, None
-        dhh = np.concatenate([dr, dz, dhn], axis=1)
-        grads["W_hh"] += h_prev.T @ dhh
-        return da, dhh @ p["W_hh"].T + dh * z
+        dhh = np.concatenate([dr, dz, dhn], axis=-1)
+        grads["W_hh"] += h_prev.mT @ dhh
+        return da, dhh @ p["W_hh"].mT + dh * z

@@ -1,4 +1,6 @@
-"""One generic unroll over time for any cell, and its backpropagation through time."""
+"""One generic unroll over time for any cell, and its backpropagation through time.
+
+Time is the second-to-last axis of every sequence, so arrays may carry leading member axes."""
 
 from __future__ import annotations
 
@@ -17,11 +19,10 @@ def forward(cell: Any, p: Params, xs: np.ndarray, state: Any) -> tuple[np.ndarra
     Returns hs (N, L, H), the final state, and the per-step caches for `backward`.
     """
     a = cell.project(p, xs)  # (N, L, G)
-    n, steps, _ = xs.shape
-    hs = np.empty((n, steps, p["W_hh"].shape[0]), dtype=a.dtype)
+    hs = np.empty(xs.shape[:-1] + p["W_hh"].shape[-2:-1], dtype=a.dtype)
     caches = []
-    for t in range(steps):
-        hs[:, t], state, cache = cell.step(p, a[:, t], state)
+    for t in range(xs.shape[-2]):
+        hs[..., t, :], state, cache = cell.step(p, a[..., t, :], state)
         caches.append(cache)
     return hs, state, caches
 
@@ -34,9 +35,9 @@ def backward(cell: Any, p: Params, xs: np.ndarray, caches: list[Any], dhs: np.nd
     Returns the gradient reaching the initial state (None if it was the zero state) and,
     if `input_grad`, the gradient reaching the inputs xs (N, L, D) (for stacked layers).
     """
-    da = np.empty((*dhs.shape[:2], p["W_hh"].shape[1]), dtype=dhs.dtype)  # (N, L, G)
+    da = np.empty(dhs.shape[:-1] + p["W_hh"].shape[-1:], dtype=dhs.dtype)  # (N, L, G)
     carry = None  # gradient flowing into the state of step t from step t + 1
     for t in reversed(range(len(caches))):
-        da[:, t], carry = cell.step_back(p, caches[t], dhs[:, t], carry, grads)
+        da[..., t, :], carry = cell.step_back(p, caches[t], dhs[..., t, :], carry, grads)
     cell.project_back(p, xs, da, grads)
-    return carry, (matmul_last(da, p["W_xh"].T) if input_grad else None)
+    return carry, (matmul_last(da, p["W_xh"].mT) if input_grad else None)
