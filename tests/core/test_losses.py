@@ -43,3 +43,32 @@ def test_gradient_keeps_float32():
 def test_unknown_loss_is_rejected():
     with pytest.raises(ValueError, match="unknown loss"):
         Loss("hinge")
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_huber_from_one_clip_is_the_textbook_formula_to_the_last_bit(dtype):
+    """The fused value c (d - c/2) must equal torch's 0.5 d^2 / delta (|d| - delta/2)
+    exactly (the recipes' fidelity rests on it), kinks and signs included."""
+    delta = 0.025
+    rng = np.random.default_rng(3)
+    d = np.concatenate([rng.normal(scale=0.05, size=2000), [0.0, delta, -delta, 1e-30, -7.0]]).astype(dtype)
+    a = np.abs(d)
+    textbook = np.where(a < delta, 0.5 * d * d, delta * (a - 0.5 * delta))
+    loss = Loss("huber", "sum", delta=delta)
+    value, grad = loss.value_and_grad(d, np.zeros_like(d))
+    assert value == float(textbook.sum())
+    assert np.array_equal(grad, np.clip(d, -delta, delta))
+
+
+@pytest.mark.parametrize("name", LOSS_NAMES)
+@pytest.mark.parametrize("reduction", ["sum", "mean"])
+def test_value_and_grad_equals_value_and_grad_apart(name, reduction):
+    rng = np.random.default_rng(4)
+    pred, target = rng.normal(size=(4, 6, 3)), rng.normal(size=(4, 6, 3))
+    loss = Loss(name, reduction, delta=0.3, mix=0.4)
+    value, grad = loss.value_and_grad(pred, target)
+    assert value == loss.value(pred, target)
+    assert np.array_equal(grad, loss.grad(pred, target))
+    values, grads = loss.value_and_grad(pred, target, members=1)  # 4 members
+    assert np.array_equal(values, [loss.value(pred[i], target[i]) for i in range(4)])
+    assert np.array_equal(grads, np.stack([loss.grad(pred[i], target[i]) for i in range(4)]))
