@@ -1,7 +1,8 @@
 """The exceptions the command line turns into one line and an exit code.
 
-UserError: bad input, exit code 2. Diverged: training blew up, exit code 3.
-Interrupted: stopped on request with a checkpoint written, exit code 130.
+UserError: bad input, exit code 2 (so is PlotError: a complete run whose plots failed).
+Diverged: training blew up, exit code 3. Interrupted: stopped on request with a
+checkpoint written, exit code 130.
 """
 
 from __future__ import annotations
@@ -17,6 +18,11 @@ class UserError(Exception):
 class WriteError(UserError, OSError):
     """A file could not be written (full disk, no permission). It is an OSError too, so
     callers catching OSError still see it; the files already there are unchanged."""
+
+
+class PlotError(UserError):
+    """The plots could not be drawn or written; the run itself is complete (summary.json
+    is written), so this is reported after it, as one line."""
 
 
 class Diverged(Exception):

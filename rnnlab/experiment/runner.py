@@ -2,21 +2,23 @@
 
 `run` and `resume` share one path: a Session is started (new folder) or reopened
 (from the folder's config and checkpoint), trained to the end with checkpoints, then
-finished (metrics, parameters, plots, and summary.json last).
+finished (metrics, parameters, plots, and summary.json last). The plots are drawn by a
+process started with training (rnnlab.viz.background), so its imports overlap training.
 """
 
 from __future__ import annotations
 
 import time
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from rnnlab.config import Config, load, to_toml
 from rnnlab.engines.base import Engine
-from rnnlab.errors import Interrupted, UserError
+from rnnlab.errors import Interrupted, PlotError, UserError
 from rnnlab.experiment import checkpoint
 from rnnlab.experiment import run_folder as rf
 from rnnlab.experiment.auto_engine import resolve_engine
@@ -27,6 +29,9 @@ from rnnlab.experiment.setup import (Experiment, build_engine, flatten_predictio
                                      resolved_rng)
 from rnnlab.experiment.summary import summarise
 from rnnlab.experiment.trainer import Callback, Checkpoints, Evaluator, LogRecord, TrainState, log_epochs, train
+
+if TYPE_CHECKING:
+    from rnnlab.viz.background import BackgroundRenderer
 
 
 @dataclass
@@ -146,32 +151,59 @@ def _train_and_finish(session: Session, argv: list[str], callbacks: list[Callbac
         checkpoint.save(session.out / checkpoint.NAME, ckpt)
 
     log_at = log_epochs(epochs, exp.config.log.every, exp.config.log.at)
-    try:
-        train(engine, session.state, epochs=epochs, log_at=log_at, updates_per_epoch=exp.updates_per_epoch,
-              evaluator=evaluator(exp), callbacks=callbacks, guard=divergence_guard(exp.config), stop=stop,
-              checkpoints=Checkpoints(capture, write, checkpoint_every))
-    except Interrupted as err:
-        raise Interrupted(err.epoch, err.epochs, session.out) from None
-    return finish(session, argv, plots)
+    with _renderer(plots) as renderer:  # its process imports the plotting code while we train
+        try:
+            train(engine, session.state, epochs=epochs, log_at=log_at, updates_per_epoch=exp.updates_per_epoch,
+                  evaluator=evaluator(exp), callbacks=callbacks, guard=divergence_guard(exp.config), stop=stop,
+                  checkpoints=Checkpoints(capture, write, checkpoint_every))
+        except Interrupted as err:
+            raise Interrupted(err.epoch, err.epochs, session.out) from None
+        return finish(session, argv, renderer)
 
 
-def finish(session: Session, argv: list[str], plots: bool) -> dict[str, Any]:
-    """Write the results; summary.json last, then drop the checkpoint: the run is complete."""
+def _renderer(plots: bool) -> AbstractContextManager[BackgroundRenderer | None]:
+    if not plots:
+        return nullcontext()
+    from rnnlab.viz.background import BackgroundRenderer
+
+    return BackgroundRenderer()
+
+
+def finish(session: Session, argv: list[str], renderer: BackgroundRenderer | None) -> dict[str, Any]:
+    """Write the results, the plots (if `renderer`), then summary.json: the run is complete,
+    and its checkpoint is dropped. Plots that fail are reported after that (PlotError), so
+    a failure to draw them never costs the trained run."""
     exp, engine, out, records = session.exp, session.engine, session.out, session.state.records
     final = flatten_predictions(exp, engine.predict(exp.eval_x))
     rf.write_metrics(out / "metrics.csv", records)
     rf.write_npz(out / "params.npz", engine.get_params())
     rf.write_npz(out / "predictions.npz", prediction_arrays(exp, records, final))
-    if plots:
-        from rnnlab.viz import render_run
-
-        with rf.reporting_write_errors(out):
-            render_run(out)
+    failure = _draw_plots(renderer, out) if renderer is not None else None
     summary = summarise(exp, session.state, final, argv, engine, time.perf_counter() - session.started,
                         session.resumed_from)
     rf.write_json(out / "summary.json", summary)
     (out / checkpoint.NAME).unlink(missing_ok=True)
+    if failure is not None:
+        raise PlotError(f"{out}: the run is complete, but its plots could not be made: "
+                        f"{_one_line(failure)}") from failure
     return summary
+
+
+def _draw_plots(renderer: BackgroundRenderer, out: Path) -> Exception | None:
+    """Draw and write the plots into `out`; what went wrong, if anything."""
+    try:
+        renderer.render(out)
+    except Exception as err:  # noqa: BLE001 - plots are drawn from the saved results, never at their cost
+        return err
+    return None
+
+
+def _one_line(err: Exception) -> str:
+    from rnnlab.viz.worker import one_line
+
+    if isinstance(err, OSError) and err.filename:
+        return f"cannot write {err.filename} ({err.strerror or err})"
+    return one_line(err)
 
 
 def prediction_arrays(exp: Experiment, records: list[LogRecord], final: np.ndarray) -> dict[str, np.ndarray]:

@@ -9,10 +9,13 @@ import pytest
 from PIL import Image
 
 from rnnlab.config import override, load
-from rnnlab.errors import UserError
-from rnnlab.experiment import run_folder
+from rnnlab.errors import Interrupted, PlotError, UserError
+from rnnlab.experiment import checkpoint, run_folder
+from rnnlab.experiment.interrupt import StopRequest
 from rnnlab.experiment.runner import run
 from rnnlab.recipes import resolve
+from rnnlab.viz import background
+from rnnlab.viz.background import BackgroundRenderer, DrawingFailed
 
 FILES = {"config.toml", "metrics.csv", "params.npz", "predictions.npz", "summary.json",
          "loss.png", "predictions.png", "training.gif"}
@@ -50,9 +53,54 @@ def test_metrics_follow_the_original_cadence(tmp_path):
     assert all(r["test_loss"] == "" for r in rows)  # no test part in the tutorial
 
 
-def test_no_plots_skips_drawing(tmp_path):
+@pytest.fixture
+def workers(monkeypatch) -> list[BackgroundRenderer]:
+    """Every plotting worker the runner starts, recorded."""
+    started: list[BackgroundRenderer] = []
+
+    class Recorded(BackgroundRenderer):
+        def __init__(self, **kwargs) -> None:
+            super().__init__(**kwargs)
+            started.append(self)
+
+    monkeypatch.setattr(background, "BackgroundRenderer", Recorded)
+    return started
+
+
+def test_no_plots_skips_drawing_and_starts_no_worker(tmp_path, workers):
     run(_short("elman-sine", 5, 1), tmp_path / "r", argv=[], callbacks=[], plots=False)
     assert not list((tmp_path / "r").glob("*.png")) and not (tmp_path / "r" / "training.gif").exists()
+    assert workers == []
+
+
+def test_the_plotting_worker_has_ended_when_run_returns(tmp_path, workers):
+    run(_short("primer-torch", 200, 50), tmp_path / "r", argv=[], callbacks=[])
+    assert len(workers) == 1 and workers[0].process is not None
+    assert workers[0].process.returncode == 0
+
+
+def test_the_plotting_worker_is_stopped_when_training_stops(tmp_path, workers):
+    stop = StopRequest()
+    stop.set()
+    with pytest.raises(Interrupted):
+        run(_short("elman-sine", 5, 1), tmp_path / "r", argv=[], callbacks=[], stop=stop)
+    assert len(workers) == 1 and workers[0].process is not None
+    assert workers[0].process.returncode is not None
+
+
+@pytest.mark.parametrize("failure", [DrawingFailed("ValueError: no good"), RuntimeError("no\n  good")])
+def test_a_plot_failure_is_reported_once_the_run_is_complete(tmp_path, monkeypatch, failure):
+    def fail(self, run_dir):
+        raise failure
+
+    monkeypatch.setattr(BackgroundRenderer, "render", fail)
+    out = tmp_path / "r"
+    with pytest.raises(PlotError) as caught:
+        run(_short("elman-sine", 20, 5), out, argv=[], callbacks=[])
+    message = str(caught.value)
+    assert "\n" not in message and "the run is complete" in message and message.endswith("Error: no good")
+    assert {"summary.json", "metrics.csv", "params.npz", "predictions.npz"} <= {p.name for p in out.iterdir()}
+    assert not (out / checkpoint.NAME).exists() and not list(out.glob("*.png"))
 
 
 def test_a_failed_write_leaves_no_partial_file_and_no_summary(tmp_path, monkeypatch):

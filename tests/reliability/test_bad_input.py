@@ -161,17 +161,27 @@ def _disk_full_on(monkeypatch, name: str) -> None:
     monkeypatch.setattr(os, "replace", replace)
 
 
-@pytest.mark.parametrize("name", ["config.toml", "params.npz", "summary.json", checkpoint.NAME, "loss.png"])
+@pytest.mark.parametrize("name", ["config.toml", "params.npz", "summary.json", checkpoint.NAME])
 def test_a_full_disk_is_one_line_and_loses_nothing(capsys, monkeypatch, tmp_path, complete, name):
     earlier = _digest(complete)
     _disk_full_on(monkeypatch, name)
-    plots = [] if name == "loss.png" else ["--no-plots"]
-    line = _one_line_exit_2(capsys, ["run", "elman-sine", "--epochs", "30", "--checkpoint-every", "10", "--quiet",
-                                     *plots, "--out", str(tmp_path / "new")], "No space left on device")
+    line = _one_line_exit_2(capsys, ["run", "elman-sine", "--epochs", "30", "--checkpoint-every", "10", *QUICK,
+                                     "--out", str(tmp_path / "new")], "No space left on device")
     assert name in line or "new" in line
     assert _digest(complete) == earlier
     new = tmp_path / "new"
     assert not (new / name).exists() and not (new / "summary.json").exists()
+    assert not list(new.glob(".*")), "a temporary file was left behind"
+
+
+def test_a_plot_that_cannot_be_written_is_one_line_and_the_run_is_complete(capsys, monkeypatch, tmp_path):
+    _disk_full_on(monkeypatch, "loss.png")
+    new = tmp_path / "new"
+    line = _one_line_exit_2(capsys, ["run", "elman-sine", "--epochs", "30", "--checkpoint-every", "10", "--quiet",
+                                     "--out", str(new)], "No space left on device")
+    assert "loss.png" in line and "the run is complete" in line
+    assert not (new / "loss.png").exists() and not (new / checkpoint.NAME).exists()
+    assert {"summary.json", "metrics.csv", "params.npz", "predictions.npz"} <= {p.name for p in new.iterdir()}
     assert not list(new.glob(".*")), "a temporary file was left behind"
 
 

@@ -3,9 +3,12 @@ how to resume, exits 130 without a traceback; the resumed run is the uninterrupt
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
 from reliability_support import assert_same_results, call, error_lines, long_run_args, rnnlab_command
@@ -44,3 +47,37 @@ def test_the_old_sigint_handler_comes_back():
         with pytest.raises(KeyboardInterrupt):  # the second one gets through
             signal.raise_signal(signal.SIGINT)
     assert signal.getsignal(signal.SIGINT) is before
+
+
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is `pid` (Linux: read from /proc)."""
+    kids = []
+    for entry in os.listdir("/proc"):
+        try:
+            stat = (Path("/proc") / entry / "stat").read_text()
+        except (OSError, ValueError):
+            continue
+        if entry.isdigit() and int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+            kids.append(int(entry))
+    return kids
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads the process table from /proc")
+def test_ctrl_c_with_plots_leaves_no_process_behind(tmp_path):
+    """Ctrl-C at a terminal goes to the whole foreground process group: the plotting worker
+    must neither print anything nor outlive rnnlab."""
+    out = tmp_path / "run"
+    args = [a for a in long_run_args("numpy") if a != "--no-plots"]
+    proc = subprocess.Popen(rnnlab_command(*args, "--out", str(out)), stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+    deadline = time.monotonic() + 60
+    while not (out / checkpoint.NAME).exists() and time.monotonic() < deadline:
+        time.sleep(0.005)
+    workers = _children(proc.pid)
+    assert workers, "no plotting worker was started"
+    os.killpg(proc.pid, signal.SIGINT)
+    _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 130, stderr
+    lines = error_lines(stderr)
+    assert len(lines) == 1 and lines[0].startswith("rnnlab: interrupted at epoch "), stderr
+    assert not [pid for pid in workers if Path(f"/proc/{pid}").exists()]

@@ -12,7 +12,7 @@ from PIL import Image
 
 from rnnlab.atomic import atomic_path, atomic_write_bytes
 from rnnlab.viz import render_run
-from rnnlab.viz.gif import build_palette
+from rnnlab.viz.gif import Quantiser, build_palette, rgbx
 from rnnlab.viz.loss_plot import log_scale, read_metrics
 from rnnlab.viz.prediction_plot import PredictionFigure, load_predictions
 
@@ -130,23 +130,32 @@ def test_gif_has_one_frame_per_snapshot_and_one_global_palette(tmp_path: Path) -
 def test_last_gif_frame_decodes_to_the_rendered_image(tmp_path: Path) -> None:
     """After 6 delta frames, the GIF shows exactly predictions.png of the same data.
 
-    (Quantised with the GIF's palette; only the label strip at the top differs,
-    "epoch 600" vs "after training".)
+    (Each pixel mapped to its nearest colour in the GIF's palette; only the label
+    strip at the top differs, "epoch 600" vs "after training".)
     """
     run = make_windows_run(tmp_path / "probe", k=7)
     with np.load(run / "predictions.npz") as z:
         last = z["snapshots"][-1]
     make_windows_run(run, k=7, final=last)
     render_run(run)
-    palette = Image.new("P", (1, 1))
-    palette.putpalette([c for rgb in build_palette([(0, 0, 0), RED, GREEN, (31, 119, 180)])
-                        for c in rgb])
+    palette = build_palette([(0, 0, 0), RED, GREEN, (31, 119, 180)])
     with Image.open(run / "predictions.png") as im:
-        full = im.convert("RGB").quantize(palette=palette, dither=Image.Dither.NONE)
-    full_rgb = np.asarray(full.convert("RGB"))
+        full = Quantiser(palette)(rgbx(im.convert("RGB")))
+    full_rgb = np.array(palette, dtype=np.uint8)[full]
     frame = np.asarray(gif_frames(run / "training.gif")[-1])
     below_label = slice(30, None)
     assert np.array_equal(full_rgb[below_label], frame[below_label])
+
+
+def test_quantiser_picks_the_nearest_palette_colour_every_time() -> None:
+    palette = build_palette([(0, 0, 0), RED, GREEN, (31, 119, 180)])
+    rng = np.random.default_rng(0)
+    rgb = rng.integers(0, 256, size=(2000, 3))
+    pixels = (rgb[:, 0] | rgb[:, 1] << 8 | rgb[:, 2] << 16 | 255 << 24).astype("<u4")
+    quantise = Quantiser(palette)
+    nearest = ((rgb[:, None, :] - np.array(palette)[None]) ** 2).sum(axis=2).argmin(axis=1)
+    assert np.array_equal(quantise(pixels), nearest)
+    assert np.array_equal(quantise(pixels[::-1]), nearest[::-1])  # answers remembered stay right
 
 
 @pytest.mark.parametrize("make_run", [make_windows_run, make_next_step_run])
