@@ -34,8 +34,8 @@ def project_back(p: Params, xs: np.ndarray, da: np.ndarray, grads: Params, bias:
         grads["b_h"] += da.sum(axis=(-3, -2))
 
 
-class LSTMCell:
-    """c_t = f*c + i*g, h_t = o*tanh(c_t), gates from x_t @ W_xh + h @ W_hh + b_h. State (h, c)."""
+class _GatedCell:
+    """What the gated cells share: all gates' inputs projected at once, with or without bias."""
 
     def __init__(self, bias: bool) -> None:
         self.bias = bias
@@ -45,6 +45,10 @@ class LSTMCell:
 
     def project_back(self, p: Params, xs: np.ndarray, da: np.ndarray, grads: Params) -> None:
         project_back(p, xs, da, grads, self.bias)
+
+
+class LSTMCell(_GatedCell):
+    """c_t = f*c + i*g, h_t = o*tanh(c_t), gates from x_t @ W_xh + h @ W_hh + b_h. State (h, c)."""
 
     def step(self, p: Params, a_t: np.ndarray, state: tuple[np.ndarray, np.ndarray] | None
              ) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray], tuple]:
@@ -76,17 +80,8 @@ class LSTMCell:
         return dz, (dz @ p["W_hh"].mT, dc * f)
 
 
-class GRUCell:
+class GRUCell(_GatedCell):
     """torch's GRU: r, z gates; n = tanh(x W_in + b_in + r*(h W_hn + b_hn)); h' = (1-z) n + z h."""
-
-    def __init__(self, bias: bool) -> None:
-        self.bias = bias
-
-    def project(self, p: Params, xs: np.ndarray) -> np.ndarray:
-        return project(p, xs, self.bias)
-
-    def project_back(self, p: Params, xs: np.ndarray, da: np.ndarray, grads: Params) -> None:
-        project_back(p, xs, da, grads, self.bias)
 
     def step(self, p: Params, a_t: np.ndarray, state: np.ndarray | None
              ) -> tuple[np.ndarray, np.ndarray, tuple]:
