@@ -27,7 +27,7 @@ class RunConfig:
     name: str = "custom"
     description: str = ""
     seed: int = 0
-    engine: Literal["numpy", "torch", "jax", "auto"] = "numpy"
+    engine: Literal["numpy", "torch", "jax", "numba", "auto"] = "numpy"
     dtype: Literal["float32", "float64"] = "float64"
     device: Literal["auto", "cpu", "cuda", "mps"] = "auto"
     threads: int = 0  # CPU threads for engines that take them (torch); 0: chosen from the model's size

@@ -15,7 +15,7 @@ FLAG_KEYS = {"engine": "run.engine", "seed": "run.seed", "epochs": "train.epochs
 def add_recipe_arguments(p: argparse.ArgumentParser, *, engine: bool = True) -> None:
     p.add_argument("recipe", help="a built-in recipe name (see `rnnlab recipes`) or a path to a .toml file")
     if engine:
-        p.add_argument("--engine", metavar="NAME", help="numpy (default), torch, jax, or auto (chosen from the "
+        p.add_argument("--engine", metavar="NAME", help="numpy (default), torch, jax, numba, or auto (chosen from the "
                        "run's size and what is installed)")
     p.add_argument("--seed", metavar="S", help="seeds the data shuffle and the initial weights")
     p.add_argument("--epochs", metavar="N", help="epochs as the original program counts them: a pass of "

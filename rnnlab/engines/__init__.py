@@ -14,6 +14,7 @@ _ENGINES: dict[str, tuple[str, str, str | None]] = {
     "numpy": ("rnnlab.engines.numpy", "NumpyEngine", None),
     "torch": ("rnnlab.engines.torch", "TorchEngine", "torch"),
     "jax": ("rnnlab.engines.jax", "JaxEngine", "jax"),
+    "numba": ("rnnlab.engines.numba.engine", "NumbaEngine", "numba"),
 }
 ENGINE_NAMES = tuple(_ENGINES)
 # name -> the keyword options (run settings) its constructor takes; others take none

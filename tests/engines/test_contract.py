@@ -14,7 +14,7 @@ from rnnlab.engines import create_engine
 from rnnlab.experiment.setup import build_engine, initial_params, prepare
 
 # engine name -> the optional module it needs (None: always there)
-ENGINES = {"numpy": None, "torch": "torch", "jax": "jax"}
+ENGINES = {"numpy": None, "torch": "torch", "jax": "jax", "numba": "numba"}
 
 PROBLEMS = {  # one per schedule and readout
     "windows": ("tanh", "stepwise", "mse", "mean"),

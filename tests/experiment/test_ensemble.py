@@ -1,5 +1,6 @@
 """Ensembles and sweeps: member i is exactly the single run with seed S+i (or the swept
-value), on numpy (batched over a member axis) and jax (vectorised with vmap); member-by-member
+value), on numpy (batched over a member axis), jax (vectorised with vmap) and numba (one
+member after another); member-by-member
 agreement over the whole grid is tests/engines/test_numpy_ensemble.py's."""
 
 import csv
@@ -43,14 +44,14 @@ def assert_rows_equal(got, expected, rtol):
         np.testing.assert_allclose(a, b, rtol=rtol, atol=0)
 
 
-@pytest.mark.parametrize("engine,rtol", [("numpy", 1e-12), ("jax", 1e-12)])
+@pytest.mark.parametrize("engine,rtol", [("numpy", 1e-12), ("jax", 1e-12), ("numba", 0.0)])
 @pytest.mark.parametrize("recipe", list(RECIPES))
 def test_member_i_equals_the_single_run_with_seed_s_plus_i(tmp_path, engine, rtol, recipe):
-    if engine == "jax":
-        pytest.importorskip("jax")
+    if engine != "numpy":
+        pytest.importorskip(engine)
     cfg = override(resolve(recipe), [*RECIPES[recipe], f"run.engine={engine}", "run.seed=5"])
     summary = run_ensemble(cfg, tmp_path / "ens", seeds=3, sweep=None, argv=[], callbacks=[], plots=False)
-    assert summary["ensemble"]["vectorised"]
+    assert summary["ensemble"]["vectorised"] == (engine != "numba")  # numba trains members one by one
     params = run_folder.load_params(tmp_path / "ens" / "params.npz")
     for i in (0, 2):
         rows, p = single(override(cfg, [f"run.seed={5 + i}"]), tmp_path, f"single{i}")

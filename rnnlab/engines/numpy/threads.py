@@ -37,6 +37,11 @@ def _blas() -> Any:
     return ThreadpoolController().select(user_api="blas")
 
 
+def rescan_blas() -> None:
+    """Find BLAS libraries loaded since the first scan (scipy's, which numba's products call)."""
+    _blas.cache_clear()
+
+
 def blas_threads(n: int | None) -> AbstractContextManager[Any]:
     """A context in which BLAS uses `n` threads (None: unchanged). About 30 us to enter."""
     return nullcontext() if n is None else _blas().limit(limits=n)
