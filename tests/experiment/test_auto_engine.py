@@ -1,5 +1,6 @@
-"""`--engine auto`: numpy for short runs, jax for long ones and ensembles, numpy when jax
-is missing; config.toml records the engine chosen."""
+"""`--engine auto`: numpy for short runs; for long ones numba where its fused kernel covers
+the model, else jax; jax for ensembles; numpy when neither is installed; config.toml
+records the engine chosen."""
 
 import tomllib
 
@@ -23,6 +24,7 @@ def test_explicit_engines_are_kept():
 
 def test_short_runs_take_numpy_long_runs_and_ensembles_take_jax(monkeypatch):
     monkeypatch.setattr(auto_engine, "jax_installed", lambda: True)
+    monkeypatch.setattr(auto_engine, "numba_installed", lambda: False)
     assert choose_engine(auto("elman-sine", "train.epochs=5"))[0] == "numpy"
     assert choose_engine(auto("sine-recurrent"))[0] == "jax"
     assert choose_engine(auto("elman-sine", "train.epochs=5"), members=10)[0] == "jax"
@@ -30,10 +32,23 @@ def test_short_runs_take_numpy_long_runs_and_ensembles_take_jax(monkeypatch):
     assert auto_engine.numpy_seconds(auto("sine-recurrent")) > auto_engine.numpy_seconds(auto("primer-torch"))
 
 
-def test_without_jax_auto_is_numpy(monkeypatch):
+def test_long_runs_the_fused_kernel_covers_take_numba(monkeypatch):
+    monkeypatch.setattr(auto_engine, "jax_installed", lambda: True)
+    monkeypatch.setattr(auto_engine, "numba_installed", lambda: True)
+    assert choose_engine(auto("sine-recurrent"))[0] == "numba"
+    assert choose_engine(auto("sine-recurrent", "model.cell=lstm"))[0] == "jax"  # outside the kernel
+    assert choose_engine(auto("sine-recurrent", "optim.name=adam"))[0] == "jax"
+    assert choose_engine(auto("sine-recurrent"), members=10)[0] == "jax"  # vectorised there
+    assert choose_engine(auto("elman-sine", "train.epochs=5"))[0] == "numpy"
+
+
+def test_without_compiled_engines_auto_is_numpy(monkeypatch):
     monkeypatch.setattr(auto_engine, "jax_installed", lambda: False)
+    monkeypatch.setattr(auto_engine, "numba_installed", lambda: False)
     engine, why = choose_engine(auto("sine-recurrent"), members=10)
     assert engine == "numpy" and "not installed" in why
+    engine, why = choose_engine(auto("sine-recurrent"))
+    assert engine == "numpy" and "no compiled engine is installed" in why
 
 
 def test_cli_records_the_chosen_engine(tmp_path):
@@ -51,12 +66,13 @@ def test_cli_auto_ensemble_uses_jax_when_installed(tmp_path):
     assert tomllib.loads((out / "config.toml").read_text())["run"]["engine"] == "jax"
 
 
-def test_neither_import_rnnlab_nor_choosing_an_engine_imports_jax():
+def test_neither_import_rnnlab_nor_choosing_an_engine_imports_a_compiler():
     import subprocess
     import sys
 
     code = ("import sys, rnnlab, rnnlab.cli; from rnnlab.config import override; from rnnlab.recipes import resolve; "
             "from rnnlab.experiment.auto_engine import choose_engine; "
             "choose_engine(override(resolve('sine-recurrent'), ['run.engine=auto']), members=3); "
-            "sys.exit('jax' in sys.modules)")
+            "choose_engine(override(resolve('sine-recurrent'), ['run.engine=auto'])); "
+            "sys.exit('jax' in sys.modules or 'numba' in sys.modules)")
     assert subprocess.run([sys.executable, "-c", code]).returncode == 0
