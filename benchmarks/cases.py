@@ -21,6 +21,7 @@ import numpy as np
 
 Result = dict[str, Any]
 REPEATS = 5
+COMPILED = ("jax", "numba")  # engines whose compile time is reported apart
 
 
 def _engine(recipe: str, engine: str, sets: list[str]):
@@ -37,12 +38,12 @@ def _engine(recipe: str, engine: str, sets: list[str]):
 def _train(recipe: str, engine: str, epochs: int, repeats: int, sets: list[str] = (), scale: float = 1.0,
            note: str = "") -> Result:
     """Time engine.train(epochs) from the recipe's first parameters; a first call to
-    train(1) is timed apart (for jax: tracing and compiling, or loading from the cache)."""
+    train(1) is timed apart (for jax and numba: compiling, or loading from the disk cache)."""
     eng, params = _engine(recipe, engine, list(sets))
     started = time.perf_counter()
     eng.train(1)
     first = time.perf_counter() - started
-    compile_s = eng.info().get("compile_seconds", first) if engine == "jax" else None
+    compile_s = eng.info().get("compile_seconds", first) if engine in COMPILED else None
     times = []
     for _ in range(repeats):
         eng.set_params(params)
@@ -91,7 +92,7 @@ def sine_torch(repeats: int, full: bool) -> Result:
 
 def sine_engine(engine: str) -> Callable[[int, bool], Result]:
     def case(repeats: int, full: bool) -> Result:
-        epochs = 20000 if full else 5000 if engine == "jax" else 2000
+        epochs = 20000 if full else 5000 if engine in COMPILED else 2000
         return _train("sine-recurrent", engine, epochs, repeats, scale=20000 / epochs)
     return case
 
@@ -123,7 +124,7 @@ def step_engine(engine: str, seq: int, hidden: int) -> Callable[[int, bool], Res
             return time.perf_counter() - started
 
         result = _per_step(run, repeats)
-        result["compile"] = eng.info().get("compile_seconds") if engine == "jax" else None
+        result["compile"] = eng.info().get("compile_seconds") if engine in COMPILED else None
         return result
     return case
 
@@ -209,12 +210,14 @@ def help_time(repeats: int, full: bool) -> Result:
 
 
 SEQS, HIDDENS = (6, 64, 512), (32, 256)
-SCALING_ENGINES = ("numpy", "torch", "jax")
+SCALING_ENGINES = ("numpy", "torch", "jax", "numba")
 
 CASES: dict[str, Callable[[int, bool], Result]] = {
     "elman/torch": elman_torch, "elman/numpy": elman_engine("numpy"), "elman/jax": elman_engine("jax"),
     "primer/torch": primer_torch, "primer/numpy": primer_engine("numpy"), "primer/jax": primer_engine("jax"),
+    "primer/numba": primer_engine("numba"),
     "sine/torch": sine_torch, "sine/numpy": sine_engine("numpy"), "sine/jax": sine_engine("jax"),
+    "sine/numba": sine_engine("numba"),
     "ensemble/numpy": ensemble_engine("numpy"),
     "ensemble/jax": ensemble_engine("jax"),
     "whole/torch": whole_torch, "whole/numpy": whole_run,
