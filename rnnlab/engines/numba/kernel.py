@@ -76,32 +76,39 @@ def _activation_grad(h, one, act):  # type: ignore[no-untyped-def]
 
 
 @register_jitable
-def _loss_terms(d, grad, values, loss, delta, mix):  # type: ignore[no-untyped-def]
-    """Element values (float64) and gradients of loss `loss` at d = prediction - target,
-    flat arrays, one branch-free loop per loss (rnnlab.core.losses has the formulas)."""
+def _loss_and_grad(d, grad, loss, delta, mix, scale):  # type: ignore[no-untyped-def]
+    """The sum (float64) of loss `loss`'s values at d = prediction - target, and its
+    gradient times `scale` into `grad`; flat arrays, one branch-free loop per loss
+    (rnnlab.core.losses has the formulas)."""
     dt = d.dtype.type
-    half, one, two, m = dt(0.5), dt(1.0), dt(2.0), dt(mix)
-    width = dt(1.0) if loss == 6 else dt(delta)
+    half, one, two, m, s = dt(0.5), dt(1.0), dt(2.0), dt(mix), dt(scale)
+    total = 0.0
     if loss == 0:
         for i in range(d.size):
-            values[i], grad[i] = half * d[i] * d[i], d[i]
+            total += half * d[i] * d[i]
+            grad[i] = s * d[i]
     elif loss == 1:
         for i in range(d.size):
-            values[i], grad[i] = d[i] * d[i], two * d[i]
+            total += d[i] * d[i]
+            grad[i] = s * (two * d[i])
     elif loss == 2:
         for i in range(d.size):
-            values[i], grad[i] = abs(d[i]), np.sign(d[i])
+            total += abs(d[i])
+            grad[i] = s * np.sign(d[i])
     elif loss == 3:
         for i in range(d.size):
-            values[i] = m * abs(d[i]) + (one - m) * half * d[i] * d[i]
-            grad[i] = m * np.sign(d[i]) + (one - m) * d[i]
-    else:  # huber, soft_l1, clip: the value from the clipped difference c, grad c
-        scale = one / width if loss == 5 else one
+            total += m * abs(d[i]) + (one - m) * half * d[i] * d[i]
+            grad[i] = s * (m * np.sign(d[i]) + (one - m) * d[i])
+    else:  # huber, soft_l1, clip: the value from the clipped difference c, the gradient c
+        width = dt(1.0) if loss == 6 else dt(delta)
+        inverse = one / width if loss == 5 else one
         for i in range(d.size):
             c = d[i]
             c = width if c > width else c
             c = -width if c < -width else c
-            values[i], grad[i] = c * (d[i] - half * c) * scale, c * scale
+            total += c * (d[i] - half * c) * inverse
+            grad[i] = s * (c * inverse)
+    return total
 
 
 @_jit
@@ -129,7 +136,6 @@ def _epochs(x, y, w_xh, w_hh, b_h, w_hy, b_y, lr, epochs, act, loss, delta, mix,
     rate, one = dt(lr), dt(1.0)
     bias, readout_bias = b_h.size > 0, b_y.size > 0
     b_h_or_0 = b_h if bias else np.zeros(hidden, dtype)
-    b_y_or_0 = b_y if readout_bias else np.zeros(out, dtype)
     xf = x.reshape(steps * n, d_in)
     pre = np.empty((steps, n, hidden), dtype)
     hs = np.empty((steps, n, hidden), dtype)
@@ -138,15 +144,14 @@ def _epochs(x, y, w_xh, w_hh, b_h, w_hy, b_y, lr, epochs, act, loss, delta, mix,
     zeros = np.zeros((n, hidden), dtype)
     dh = np.empty((n, hidden), dtype)
     pred = np.empty((n, out), dtype)
-    diff, g = np.empty(n * out, dtype), np.empty((n, out), dtype)
-    values, report_values = np.empty(n * out), np.empty(n * out)
-    scratch = np.empty(n * out, dtype)
+    diff, g, scratch = np.empty(n * out, dtype), np.empty((n, out), dtype), np.empty(n * out, dtype)
     g_xh, g_hh, g_hy = np.empty_like(w_xh), np.empty_like(w_hh), np.empty_like(w_hy)
     g_b = np.empty(hidden, dtype)
     w_hh_t, w_hy_t = np.empty_like(w_hh.T), np.empty_like(w_hy.T)  # C-ordered transposes: BLAS is faster on them
-    scale = dt(1.0 / (n * out)) if mean else one
+    scale = 1.0 / (n * out) if mean else 1.0
     report_scale = 1.0 / (n * out) if report_mean else 1.0
-    gf = g.reshape(n * out)
+    gf, pred_flat, y_flat = g.reshape(n * out), pred.reshape(n * out), y.reshape(n * out)
+    report_differs = report != loss or report_delta != delta or report_mix != mix
     for e in range(epochs):
         # forward: all input projections in one product, then the recurrence
         np.dot(xf, w_xh, pre.reshape(steps * n, hidden))
@@ -157,24 +162,22 @@ def _epochs(x, y, w_xh, w_hh, b_h, w_hy, b_y, lr, epochs, act, loss, delta, mix,
         last = hs[steps - 1]
         np.dot(last, w_hy, pred)
         # loss and its gradient at the prediction
-        for i in range(n):
-            for k in range(out):
-                diff[i * out + k] = pred[i, k] + b_y_or_0[k] - y[i, k]
-        _loss_terms(diff, gf, values, loss, delta, mix)
-        if report != loss or report_delta != delta or report_mix != mix:
-            _loss_terms(diff, scratch, report_values, report, report_delta, report_mix)
+        if readout_bias:
+            for i in range(n):
+                for k in range(out):
+                    diff[i * out + k] = pred[i, k] + b_y[k] - y[i, k]
         else:
-            report_values = values
-        total = 0.0
-        for i in range(n * out):
-            total += report_values[i]
+            for i in range(n * out):
+                diff[i] = pred_flat[i] - y_flat[i]
+        total = _loss_and_grad(diff, gf, loss, delta, mix, scale)
+        if report_differs:
+            total = _loss_and_grad(diff, scratch, report, report_delta, report_mix, 1.0)
         losses[e] = total * report_scale
         if not np.isfinite(losses[e]):
             return e
-        for i in range(n * out):
-            gf[i] *= scale
         # backward through time
-        w_hh_t[:] = w_hh.T
+        if steps > 1:
+            w_hh_t[:] = w_hh.T
         w_hy_t[:] = w_hy.T
         np.dot(last.T, g, g_hy)
         np.dot(g, w_hy_t, dh)
