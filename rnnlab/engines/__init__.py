@@ -31,5 +31,5 @@ def create_engine(name: str, model: ModelSpec, training: TrainingSpec, dtype: st
     except ModuleNotFoundError as err:
         if extra is None or not err.name or err.name.split(".")[0] == "rnnlab":
             raise
-        raise UserError(f"the {name} engine needs {err.name}: pip install \"rnnlab[{extra}]\"") from err
+        raise UserError(f"the {name} engine needs {err.name.split('.')[0]}: pip install \"rnnlab[{extra}]\"") from err
     return getattr(module, class_name)(model, training, dtype, **options)

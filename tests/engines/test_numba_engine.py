@@ -3,6 +3,7 @@ within 1e-9 in float64 over 1,000 epochs, 1e-5 in float32, for every input mode,
 activation, bias setting and loss it covers; and everything it does not cover handed to
 the NumPy engine's own loop, bit for bit. test_contract.py runs the shared contract."""
 
+import sys
 from dataclasses import replace
 
 import numpy as np
@@ -120,3 +121,17 @@ def test_float32_tanh_is_within_6_ulp_and_keeps_nan():
     assert np.isnan(got[-1])
     a64 = a[finite].astype(np.float64)
     np.testing.assert_array_max_ulp(_tanh_of(a64), np.tanh(a64), maxulp=2)  # float64: libm's, NumPy's own within 2 ulp
+
+
+@pytest.mark.parametrize("missing", ["numba", "scipy"])
+def test_a_missing_dependency_names_the_pip_extra(monkeypatch, missing):
+    from rnnlab.engines import create_engine
+    from rnnlab.errors import UserError
+
+    monkeypatch.setitem(sys.modules, missing, None)
+    for name in [m for m in sys.modules if m.startswith("rnnlab.engines.numba.")]:
+        monkeypatch.delitem(sys.modules, name)
+    cfg = config("tanh", "window", "huber", "mean", epochs=1)
+    exp = prepare(cfg)
+    with pytest.raises(UserError, match=rf'the numba engine needs {missing}: pip install "rnnlab\[numba\]"'):
+        create_engine("numba", exp.spec, exp.training, "float64")
