@@ -135,3 +135,11 @@ def test_a_missing_dependency_names_the_pip_extra(monkeypatch, missing):
     exp = prepare(cfg)
     with pytest.raises(UserError, match=rf'the numba engine needs {missing}: pip install "rnnlab\[numba\]"'):
         create_engine("numba", exp.spec, exp.training, "float64")
+
+
+def test_denormals_are_flushed_only_while_the_kernel_runs():
+    tiny = np.float32(1e-38)
+    assert tiny * np.float32(0.5) != 0  # a denormal, before
+    _, _, _, engine = engines(config("tanh", "window", "huber", "mean", epochs=3))
+    engine.train(3)
+    assert tiny * np.float32(0.5) != 0  # and after: the kernel restored the float mode
