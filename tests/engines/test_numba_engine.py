@@ -4,6 +4,7 @@ activation, bias setting and loss it covers; and everything it does not cover ha
 the NumPy engine's own loop, bit for bit. test_contract.py runs the shared contract."""
 
 import sys
+import time
 from dataclasses import replace
 
 import numpy as np
@@ -143,3 +144,25 @@ def test_denormals_are_flushed_only_while_the_kernel_runs():
     _, _, _, engine = engines(config("tanh", "window", "huber", "mean", epochs=3))
     engine.train(3)
     assert tiny * np.float32(0.5) != 0  # and after: the kernel restored the float mode
+
+
+@pytest.mark.parametrize("compile_seconds,notice", [(0.3, True), (0.0, False)])
+def test_a_slow_compile_says_so_on_stderr(monkeypatch, capsys, compile_seconds, notice):
+    from rnnlab.engines.numba import engine as numba_engine
+
+    real = kernel.train_full_batch
+
+    def compiling(*args):  # noqa: ANN002, ANN202
+        if args[8] == 0:  # the engine's compile call: no epochs
+            time.sleep(compile_seconds)
+        return real(*args)
+
+    cfg = config("tanh", "window", "huber", "mean", epochs=2)
+    engines(cfg)[3].train(1)  # the kernel loaded in this process: the call itself is then instant
+    monkeypatch.setattr(numba_engine, "NOTICE_AFTER_SECONDS", 0.1)
+    monkeypatch.setattr(kernel, "train_full_batch", compiling)
+    _, _, _, engine = engines(cfg)
+    engine.train(2)
+    said = "compiling the numba engine's kernel for float64" in capsys.readouterr().err
+    assert said == notice
+    assert engine.info()["compile_seconds"] >= compile_seconds

@@ -9,6 +9,8 @@ come from the NumPy engine (each is one pass; there is no loop to compile).
 
 from __future__ import annotations
 
+import sys
+import threading
 import time
 
 import numba
@@ -24,6 +26,7 @@ from rnnlab.engines.numpy.threads import blas_threads, rescan_blas
 from rnnlab.model import ModelSpec, TrainingSpec
 
 rescan_blas()
+NOTICE_AFTER_SECONDS = 1.0  # a cache load takes 0.2-0.5 s; a compile 10-20 s
 
 
 class NumbaEngine(NumpyEngine):
@@ -75,8 +78,17 @@ class NumbaEngine(NumpyEngine):
 
     def _compile(self) -> None:
         """Compile (or load from numba's disk cache) the kernel for this dtype, timed apart
-        from training."""
+        from training. A compile that is not a quick cache load says so on stderr, so the
+        first run's 10-20 s of silence is explained."""
+        notice = threading.Timer(NOTICE_AFTER_SECONDS, print, args=(
+            f"rnnlab: compiling the numba engine's kernel for {self.dtype} (the first time only: 10-20 s; "
+            "cached afterwards)",), kwargs={"file": sys.stderr, "flush": True})
+        notice.daemon = True
         started = time.perf_counter()
-        kernel.train_full_batch(*self._arguments(0), np.empty(0))
+        notice.start()
+        try:
+            kernel.train_full_batch(*self._arguments(0), np.empty(0))
+        finally:
+            notice.cancel()
         self.compile_seconds += time.perf_counter() - started
         self.compiled = True
