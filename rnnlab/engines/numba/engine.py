@@ -47,7 +47,8 @@ class NumbaEngine(NumpyEngine):
 
     def set_data(self, x: np.ndarray, y: np.ndarray) -> None:
         super().set_data(x, y)
-        self.time_major = np.ascontiguousarray(self.x.transpose(1, 0, 2))  # (L, N, D): one step's rows together
+        if not self.unfused:  # the kernel's layout (L, N, D): one step's rows together
+            self.time_major = np.ascontiguousarray(self.x.transpose(1, 0, 2))
 
     def train(self, epochs: int) -> np.ndarray:
         """Run `epochs` epochs; returns each epoch's reported loss, measured before its updates.
