@@ -26,8 +26,8 @@ COMPILED = ("jax", "numba")  # engines whose compile time is reported apart
 
 def _engine(recipe: str, engine: str, sets: list[str]):
     from rnnlab.config import override
-    from rnnlab.experiment.setup import build_engine, initial_params, prepare
     from rnnlab.recipes import resolve
+    from rnnlab.train.experiment import build_engine, initial_params, prepare
 
     cfg = override(resolve(recipe), [f"run.engine={engine}", *sets])
     exp = prepare(cfg)
@@ -146,8 +146,8 @@ def ensemble_engine(engine: str) -> Callable[[int, bool], Result]:
     def case(repeats: int, full: bool) -> Result:
         from rnnlab.config import override
         from rnnlab.engines.ensemble import create_ensemble
-        from rnnlab.experiment.setup import initial_params, prepare
         from rnnlab.recipes import resolve
+        from rnnlab.train.experiment import initial_params, prepare
 
         n = 1000
         cfgs = [override(resolve("elman-sine"), [f"run.seed={s}"]) for s in range(1, n + 1)]

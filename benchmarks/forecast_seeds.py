@@ -24,7 +24,7 @@ import numpy as np
 
 from rnnlab.config import Config, override
 from rnnlab.data.bundled import DATASETS
-from rnnlab.experiment.forecast_run import run_forecast
+from rnnlab.forecast.job import run_forecast
 from rnnlab.forecast.metrics import METRICS, accuracy
 
 

@@ -12,12 +12,12 @@ __version__ = "0.1.0"
 _API = {
     "Config": "rnnlab.config",
     "load_recipe": ("rnnlab.recipes", "resolve"),
-    "run": ("rnnlab.experiment.runner", "run"),
-    "resume": ("rnnlab.experiment.runner", "resume"),
-    "gradcheck": ("rnnlab.experiment.gradcheck", "gradcheck"),
-    "compare": ("rnnlab.experiment.compare", "compare"),
-    "predict": ("rnnlab.experiment.predict", "predict_run"),
-    "forecast": ("rnnlab.experiment.forecast_run", "run_forecast"),
+    "run": ("rnnlab.train.runner", "run"),
+    "resume": ("rnnlab.train.runner", "resume"),
+    "gradcheck": ("rnnlab.checks.gradcheck", "gradcheck"),
+    "compare": ("rnnlab.checks.compare", "compare"),
+    "predict": ("rnnlab.train.predict", "predict_run"),
+    "forecast": ("rnnlab.forecast.job", "run_forecast"),
     "create_engine": "rnnlab.engines",
 }
 

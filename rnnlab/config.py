@@ -205,6 +205,11 @@ def _field_types(section: str) -> dict[str, Any]:
     return typing.get_type_hints(_SECTION_TYPES[section])
 
 
+def keys() -> list[str]:
+    """Every dotted key a config has, e.g. 'optim.lr'."""
+    return [f"{section}.{name}" for section in _SECTION_TYPES for name in _field_types(section)]
+
+
 def _unknown_key(key: str, known: typing.Iterable[str]) -> ConfigError:
     return ConfigError(f"unknown key '{key}'; known keys: {', '.join(known)}")
 
@@ -265,7 +270,7 @@ def override(config: Config, assignments: typing.Iterable[str]) -> Config:
         key, sep, text = assignment.partition("=")
         key = key.strip()
         if not sep:
-            raise ConfigError(f"--set {assignment!r}: expected section.key=value, e.g. model.hidden=16")
+            raise ConfigError(f"{assignment!r}: expected section.key=value, e.g. model.hidden=16")
         section, _, name = key.partition(".")
         if section not in _SECTION_TYPES or not name:
             raise _unknown_key(key, (f"{s}.<key>" for s in _SECTION_TYPES))

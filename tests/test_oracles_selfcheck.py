@@ -9,7 +9,6 @@ import pytest
 
 from tests.oracles import primer_numpy as pn
 
-
 # ---------------------------------------------------------------- primer_numpy
 
 

@@ -11,8 +11,17 @@ import argparse
 import sys
 from typing import NoReturn, Sequence
 
-from rnnlab.cli import compare_cmd, gradcheck_cmd, predict_cmd, recipes_cmd, resume_cmd, run_cmd, runs_cmd
-from rnnlab.cli import datasets_cmd, forecast_cmd
+from rnnlab.cli import (
+    compare_cmd,
+    datasets_cmd,
+    forecast_cmd,
+    gradcheck_cmd,
+    predict_cmd,
+    recipes_cmd,
+    resume_cmd,
+    run_cmd,
+    runs_cmd,
+)
 
 COMMANDS = (recipes_cmd, run_cmd, resume_cmd, runs_cmd, predict_cmd, gradcheck_cmd, compare_cmd,
             datasets_cmd, forecast_cmd)
@@ -55,7 +64,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         code = _exit_code(err)
         if args.debug or code is None:
             raise
-        print(f"rnnlab: {'error: ' if code == 2 else ''}{err}", file=sys.stderr)
+        from rnnlab.cli.common import in_flags
+
+        print(f"rnnlab: {'error: ' if code == 2 else ''}{in_flags(str(err), args)}", file=sys.stderr)
         return code
 
 

@@ -1,8 +1,10 @@
-"""Arguments shared by commands that load a recipe, and their translation to overrides."""
+"""Arguments shared by commands that load a recipe, their translation to overrides, and of
+config keys in messages back to flags."""
 
 from __future__ import annotations
 
 import argparse
+import re
 from typing import Callable
 
 from rnnlab.config import Config
@@ -24,6 +26,7 @@ def add_recipe_arguments(p: argparse.ArgumentParser, *, engine: bool = True) -> 
     add_device_arguments(p)
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                    help="override any recipe key, e.g. --set model.hidden=16 (repeatable)")
+    p.set_defaults(flag_keys=FLAG_KEYS)
 
 
 def add_device_arguments(p: argparse.ArgumentParser) -> None:
@@ -56,9 +59,34 @@ def load_config(args: argparse.Namespace) -> Config:
     cfg = resolve(args.recipe)
     flags = [f"{key}={getattr(args, attr)}" for attr, key in FLAG_KEYS.items()
              if getattr(args, attr, None) is not None]
-    try:
-        cfg = override(cfg, flags)
-    except ConfigError as err:  # name the flag the user typed, not only the key behind it
-        flag = next((f"--{a}" for a, k in FLAG_KEYS.items() if str(err).startswith(k)), None)
-        raise ConfigError(f"{flag}: {err}" if flag else str(err)) from None
-    return override(cfg, args.overrides)
+    return override(override(cfg, flags), args.overrides)
+
+
+def in_flags(message: str, args: argparse.Namespace) -> str:
+    """The library names config keys (its Python callers have no flags); say them as this
+    command's flags. A message about a key the user set with a flag starts with that flag
+    ('--epochs: train.epochs: must be positive'); keys in its advice become flags
+    ('shorten forecast.window' -> 'shorten --window', 'run.device=cpu' -> '--device cpu'),
+    and any other 'key=value' becomes '--set key=value' where the command has --set."""
+    from rnnlab.config import keys
+
+    flag_keys = getattr(args, "flag_keys", {})
+    flag_of = {key: "--" + attr.replace("_", "-") for attr, key in flag_keys.items()}
+    has_set = hasattr(args, "overrides")
+    subject = re.match(r"([a-z_]+\.[a-z_]+): ", message)
+    given = {key for attr, key in flag_keys.items() if getattr(args, attr, None) is not None}
+    if subject and subject.group(1) in given:
+        head, message = f"{flag_of[subject.group(1)]}: {subject.group(0)}", message[subject.end():]
+    elif subject:
+        head, message = subject.group(0), message[subject.end():]
+    else:
+        head = ""
+
+    def say(match: re.Match[str]) -> str:
+        key, assigned = match.group(1), match.group(2)
+        if key in flag_of:
+            return flag_of[key] + (" " if assigned else "")
+        return f"--set {key}=" if assigned and has_set else match.group(0)
+
+    pattern = r"(?<![\w.-])(" + "|".join(re.escape(k) for k in sorted(keys(), key=len, reverse=True)) + r")\b(=)?"
+    return head + re.sub(pattern, say, message)

@@ -30,7 +30,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
-    from rnnlab.experiment.compare import compare
+    from rnnlab.checks.compare import compare
 
     cfg = load_config(args)
     engines = [name.strip() for name in args.engines.split(",") if name.strip()]

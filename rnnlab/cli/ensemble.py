@@ -24,8 +24,9 @@ def wants_ensemble(args: argparse.Namespace) -> bool:
 
 def run_ensemble_command(args: argparse.Namespace, cfg: Config) -> int:
     from rnnlab.errors import UserError
-    from rnnlab.experiment import run_folder
-    from rnnlab.experiment.ensemble import parse_sweep, run_ensemble
+    from rnnlab.runs import folder as run_folder
+    from rnnlab.train.ensemble import parse_sweep
+    from rnnlab.train.ensemble_job import run_ensemble
 
     if args.checkpoint_every is not None:
         raise UserError("--checkpoint-every: ensembles write no checkpoints; run members one at a time to resume")

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from rnnlab.config import Config
-    from rnnlab.experiment.forecast_fit import Member
+    from rnnlab.forecast.fit import Member
 
 # flag attribute -> config key it sets
 FLAG_KEYS = {
@@ -76,12 +76,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     run.add_argument("--no-plots", action="store_true", help="skip forecast.png and training.gif")
     run.add_argument("--print-config", action="store_true", help="print the resolved settings as TOML and exit")
     run.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show a traceback on errors")
-    p.set_defaults(handler=handle)
+    p.set_defaults(handler=handle, flag_keys=FLAG_KEYS)
 
 
 def load_settings(args: argparse.Namespace) -> tuple[Config, set[str]]:
     """The config (from --config or defaults) with flags and --set applied, and the keys given."""
-    from rnnlab.config import Config, ConfigError, override
+    from rnnlab.config import Config, override
 
     cfg, explicit = Config(), set()
     if args.config:
@@ -89,12 +89,7 @@ def load_settings(args: argparse.Namespace) -> tuple[Config, set[str]]:
     flags = [f"{key}={getattr(args, attr)}" for attr, key in FLAG_KEYS.items() if getattr(args, attr) is not None]
     if args.series is not None:
         flags.append(f"forecast.series={args.series}")
-    try:
-        cfg = override(cfg, flags)
-    except ConfigError as err:  # name the flag the user typed
-        flag = next((f"--{a.replace('_', '-')}" for a, k in FLAG_KEYS.items() if str(err).startswith(k)), None)
-        raise ConfigError(f"{flag}: {err}" if flag else str(err)) from None
-    cfg = override(cfg, args.overrides)
+    cfg = override(override(cfg, flags), args.overrides)
     explicit |= {f.partition("=")[0] for f in flags} | {o.partition("=")[0].strip() for o in args.overrides}
     return cfg, explicit
 
@@ -111,12 +106,12 @@ def _read_config(path: Path) -> tuple[Config, set[str]]:
 
 def handle(args: argparse.Namespace) -> int:
     from rnnlab.config import to_toml
-    from rnnlab.experiment import run_folder
-    from rnnlab.experiment.forecast_run import SECTIONS, run_forecast
+    from rnnlab.forecast.job import SECTIONS, run_forecast
+    from rnnlab.runs import folder as run_folder
 
     cfg, explicit = load_settings(args)
     if args.print_config:
-        from rnnlab.experiment.forecast_setup import prepare_forecast
+        from rnnlab.forecast.problem import prepare_forecast
 
         print(to_toml(prepare_forecast(cfg, explicit).config, SECTIONS), end="")
         return 0

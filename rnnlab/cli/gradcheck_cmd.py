@@ -21,7 +21,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
-    from rnnlab.experiment.gradcheck import TOLERANCE, gradcheck
+    from rnnlab.checks.gradcheck import TOLERANCE, gradcheck
 
     cfg = load_config(args)
     report = gradcheck(cfg, examples=max(1, args.examples))

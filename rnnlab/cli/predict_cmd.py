@@ -27,7 +27,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def handle(args: argparse.Namespace) -> int:
     import numpy as np
 
-    from rnnlab.experiment.predict import predict_run
+    from rnnlab.train.predict import predict_run
 
     r = predict_run(Path(args.run_dir), args.engine, device=args.device, threads=args.threads)
     print(f"predict {r.run_dir}: {r.engine} engine ({r.device}), {r.dtype}, parameters trained on {r.trained_on}")

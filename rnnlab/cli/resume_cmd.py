@@ -21,7 +21,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
-    from rnnlab.experiment.runner import resume
+    from rnnlab.train.runner import resume
 
     run_dir = Path(args.run_dir)
     summary = train_stoppably(lambda stop: resume(

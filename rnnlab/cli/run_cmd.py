@@ -36,8 +36,8 @@ def handle(args: argparse.Namespace) -> int:
         return 0
     if wants_ensemble(args):
         return run_ensemble_command(args, cfg)
-    from rnnlab.experiment import run_folder
-    from rnnlab.experiment.runner import run
+    from rnnlab.runs import folder as run_folder
+    from rnnlab.train.runner import run
 
     out = Path(args.out) if args.out else run_folder.default_run_dir(cfg.run.name)
     summary = train_stoppably(lambda stop: run(

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from rnnlab.experiment.run_status import RunStatus
+    from rnnlab.runs.status import RunStatus
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -23,7 +23,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
-    from rnnlab.experiment.run_status import list_runs
+    from rnnlab.runs.status import list_runs
 
     statuses = list_runs(Path(args.root))
     if not statuses:

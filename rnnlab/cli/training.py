@@ -28,7 +28,7 @@ def progress_callbacks(args: argparse.Namespace, label: str) -> list[Any]:
 def train_stoppably(work: Callable[[Any], dict[str, Any]]) -> dict[str, Any]:
     """Call `work(stop)` with Ctrl-C turned into a clean stop at the next step boundary
     (a checkpoint, then Interrupted: exit code 130); the old handler comes back after."""
-    from rnnlab.experiment.interrupt import StopRequest, stop_on_sigint
+    from rnnlab.train.stop import StopRequest, stop_on_sigint
 
     with stop_on_sigint(StopRequest()) as stop:
         return work(stop)

@@ -50,7 +50,7 @@ class Table:
                                 "number; fix the cell or choose another column")
             if math.isinf(value):
                 raise UserError(f"{self.name}, {self.places[i]}, column '{column}': {text.strip()} is infinite; "
-                                "replace it with a finite value or leave the cell empty and use --fill")
+                                "replace it with a finite value or leave the cell empty and set forecast.fill")
             out[i] = value
         return out
 

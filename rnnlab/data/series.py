@@ -51,9 +51,9 @@ def load_series(source: str, column: str, time_column: str, features: list[str],
     else:
         table, name = read_table(Path(source)), Path(source).name
     if not column:
-        raise UserError(f"which column of {name} to forecast? pass --column (columns: {', '.join(table.columns)})")
+        raise UserError(f"which column of {name} to forecast? set forecast.column (columns: {', '.join(table.columns)})")
     if column in features:
-        raise UserError(f"--features: '{column}' is the target column; list other columns")
+        raise UserError(f"forecast.features: '{column}' is the target column; list other columns")
     values = table.numbers(column)
     extra = [table.numbers(f) for f in features]
     labels = table.require(time_column) if time_column else None
@@ -79,7 +79,7 @@ def _check_fill(table: Table, name: str, columns: list[str], holes: np.ndarray, 
     first = int(np.argmax(holes))
     which = next(c for c in columns if np.isnan(table.numbers(c)[first]))
     raise UserError(f"{name}: {int(holes.sum())} empty or NaN cell(s), the first at {table.places[first]}, "
-                    f"column '{which}'; pass --fill interpolate, ffill or drop")
+                    f"column '{which}'; set forecast.fill=interpolate, ffill or drop")
 
 
 def check_values(series: Series, train_end: int) -> None:
@@ -93,4 +93,4 @@ def check_values(series: Series, train_end: int) -> None:
     train = series.values[:train_end][~series.missing[:train_end]]
     if train.size and np.ptp(train) == 0.0:
         raise UserError(f"{series.name}: the training part (first {train_end} values) of '{series.column}' is "
-                        "constant; use a longer series or a smaller --test-size/--val-size")
+                        "constant; use a longer series or a smaller forecast.test_size/forecast.val_size")

@@ -7,7 +7,7 @@ import importlib
 
 from rnnlab.engines.base import Engine
 from rnnlab.errors import UserError
-from rnnlab.model import ModelSpec, TrainingSpec
+from rnnlab.spec import ModelSpec, TrainingSpec
 
 # name -> (module, class, pip extra that provides its dependency)
 _ENGINES: dict[str, tuple[str, str, str | None]] = {

@@ -15,7 +15,7 @@ from typing import Protocol
 import numpy as np
 
 from rnnlab.core.init import GATES
-from rnnlab.model import ModelSpec, TrainingSpec
+from rnnlab.spec import ModelSpec, TrainingSpec
 
 Params = dict[str, np.ndarray]
 

@@ -19,7 +19,7 @@ import numpy as np
 
 from rnnlab.engines import create_engine
 from rnnlab.engines.base import Engine
-from rnnlab.model import ModelSpec, TrainingSpec
+from rnnlab.spec import ModelSpec, TrainingSpec
 
 Params = dict[str, np.ndarray]
 

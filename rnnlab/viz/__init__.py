@@ -24,7 +24,7 @@
 Missing inputs are not errors, since rendering may run while training is still
 writing the folder: the affected outputs are skipped and listed in the
 returned list's ``skipped`` mapping. A present but malformed file raises
-ValueError. This package imports nothing from rnnlab except ``rnnlab.atomic``,
+ValueError. This package imports nothing from rnnlab except ``rnnlab.runs.atomic``,
 and matplotlib only when drawing.
 
 ``render_run`` draws in the calling process; ``rnnlab.viz.background`` draws the

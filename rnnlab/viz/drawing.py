@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rnnlab.atomic import atomic_write_bytes
+from rnnlab.runs.atomic import atomic_write_bytes
 
 __all__ = ["Drawing", "RenderResult", "draw_share", "frame_bounds", "import_drawing_libraries", "join"]
 

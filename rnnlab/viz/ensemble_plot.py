@@ -1,6 +1,6 @@
 """ensemble.png: every member's loss curve, and the spread of the final test error.
 
-Reads an ensemble run folder (rnnlab.experiment.ensemble_folder): ``metrics.csv`` with a
+Reads an ensemble run folder (rnnlab.train.ensemble_files): ``metrics.csv`` with a
 ``member`` column, and ``members.csv`` (member, seed, optionally the swept key, ...,
 ``test_rmse``). Left: the loss of each member against epoch (one LineCollection, so a
 thousand members draw as fast as one), the median in black. Right: each member's final
@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from rnnlab.atomic import atomic_write_bytes
+from rnnlab.runs.atomic import atomic_write_bytes
 
 __all__ = ["render_ensemble"]
 

@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from rnnlab.atomic import atomic_write_bytes
+from rnnlab.runs.atomic import atomic_write_bytes
 
 __all__ = ["ForecastPlot", "render_forecast"]
 

@@ -2,12 +2,12 @@
 
 import subprocess
 import sys
+import tomllib
 
 import pytest
 
 from rnnlab.cli import main
 from rnnlab.config import from_dict
-import tomllib
 
 
 def _err_lines(capsys) -> list[str]:

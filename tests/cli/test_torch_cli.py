@@ -39,7 +39,7 @@ def test_ci_has_the_pinned_torch():
 
 
 def test_importing_rnnlab_never_imports_torch():
-    code = ("import sys, rnnlab, rnnlab.cli, rnnlab.engines, rnnlab.experiment.compare, rnnlab.experiment.predict; "
+    code = ("import sys, rnnlab, rnnlab.cli, rnnlab.engines, rnnlab.checks.compare, rnnlab.train.predict; "
             "rnnlab.cli.build_parser(); sys.exit('torch' in sys.modules)")
     assert subprocess.run([sys.executable, "-c", code], timeout=120).returncode == 0
 
@@ -57,7 +57,7 @@ def test_run_records_device_torch_version_and_threads(tmp_path, capsys):
     assert main(["run", "primer-torch", "--engine", "torch", "--epochs", "30", "--quiet", "--no-plots",
                  "--threads", "2", "--device", "cpu", "--out", str(tmp_path / "two")]) == 0
     info = json.loads((tmp_path / "two" / "summary.json").read_text())["engine_info"]
-    assert info["threads"] == 2 and "--threads" in info["threads_rule"]
+    assert info["threads"] == 2 and "run.threads" in info["threads_rule"]
 
 
 def test_compare_exit_codes(capsys):

@@ -3,10 +3,10 @@
 import numpy as np
 import pytest
 
-from rnnlab.data.framing import shuffle_order, sliding_windows
-from rnnlab.experiment.setup import prepare
 from rnnlab.config import override
+from rnnlab.data.framing import shuffle_order, sliding_windows
 from rnnlab.recipes import resolve
+from rnnlab.train.experiment import prepare
 
 
 def test_elman_sine_data_is_the_tutorials():

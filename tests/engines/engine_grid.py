@@ -4,6 +4,7 @@ each trains smoothly (rnnlab compare --sensitivity shows why that matters)."""
 from dataclasses import replace
 
 from grid import small_config
+
 from rnnlab.config import Config, validate
 
 CELLS = {  # Elman cells: activation, and biases on or off

@@ -7,11 +7,11 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-
 from grid import small_config
+
 from rnnlab.core.gradcheck import finite_difference, relative_error
 from rnnlab.engines import create_engine
-from rnnlab.experiment.setup import build_engine, initial_params, prepare
+from rnnlab.train.experiment import build_engine, initial_params, prepare
 
 # engine name -> the optional module it needs (None: always there)
 ENGINES = {"numpy": None, "torch": "torch", "jax": "jax", "numba": "numba"}

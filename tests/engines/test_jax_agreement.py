@@ -11,9 +11,10 @@ pytest.importorskip("jax")
 
 from engine_grid import config  # noqa: E402
 from grid import LOSSES  # noqa: E402
+
+from rnnlab.checks.compare import compare  # noqa: E402
 from rnnlab.config import Config  # noqa: E402
 from rnnlab.errors import UserError  # noqa: E402
-from rnnlab.experiment.compare import compare  # noqa: E402
 
 TOL = 1e-9
 

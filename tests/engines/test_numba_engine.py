@@ -14,11 +14,12 @@ pytest.importorskip("numba")
 
 from engine_grid import config  # noqa: E402
 from grid import LOSSES  # noqa: E402
+
+from rnnlab.checks.compare import compare  # noqa: E402
 from rnnlab.config import Config  # noqa: E402
 from rnnlab.engines.base import NumericalError  # noqa: E402
 from rnnlab.engines.numba import kernel  # noqa: E402
-from rnnlab.experiment.compare import compare  # noqa: E402
-from rnnlab.experiment.setup import build_engine, initial_params, prepare  # noqa: E402
+from rnnlab.train.experiment import build_engine, initial_params, prepare  # noqa: E402
 
 FUSED = "fused kernel (one compiled loop per call)"
 

@@ -7,15 +7,15 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-
 from engine_grid import config
+
 from rnnlab.config import Config
 from rnnlab.engines import create_engine
 from rnnlab.engines.base import NumericalError
 from rnnlab.engines.ensemble import LoopEnsemble, create_ensemble
 from rnnlab.engines.numpy import NumpyEnsemble
 from rnnlab.engines.numpy import ensemble as numpy_ensemble
-from rnnlab.experiment.setup import initial_params, prepare
+from rnnlab.train.experiment import initial_params, prepare
 
 CHUNKS = (7, 13)  # two train() calls: state and optimizers must carry across calls
 

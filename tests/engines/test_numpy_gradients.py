@@ -4,11 +4,11 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-
 from grid import grid, small_config
-from rnnlab.experiment.gradcheck import gradcheck
-from rnnlab.experiment.setup import build_engine, initial_params, prepare
+
+from rnnlab.checks.gradcheck import gradcheck
 from rnnlab.recipes import resolve
+from rnnlab.train.experiment import build_engine, initial_params, prepare
 
 
 @pytest.mark.parametrize("cell,mode,loss,reduction", grid())

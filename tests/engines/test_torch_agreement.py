@@ -14,8 +14,9 @@ pytest.importorskip("torch")
 
 from engine_grid import CELLS, config  # noqa: E402
 from grid import INPUT_MODES, LOSSES  # noqa: E402
+
+from rnnlab.checks.compare import compare  # noqa: E402
 from rnnlab.config import Config  # noqa: E402
-from rnnlab.experiment.compare import compare  # noqa: E402
 
 TOL = 1e-9
 

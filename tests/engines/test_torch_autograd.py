@@ -10,7 +10,8 @@ pytest.importorskip("torch")
 
 from engine_grid import CELLS, config  # noqa: E402
 from grid import INPUT_MODES, LOSSES  # noqa: E402
-from rnnlab.experiment.setup import build_engine, initial_params, prepare  # noqa: E402
+
+from rnnlab.train.experiment import build_engine, initial_params, prepare  # noqa: E402
 
 
 def assert_same_gradients(cfg, seed=0):

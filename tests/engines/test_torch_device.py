@@ -8,10 +8,12 @@ import pytest
 torch = pytest.importorskip("torch")
 
 from grid import small_config  # noqa: E402
+
 from rnnlab.engines import create_engine  # noqa: E402
 from rnnlab.engines.torch.device import ONE_THREAD_BELOW, choose_threads, num_threads, resolve_device  # noqa: E402
 from rnnlab.errors import UserError  # noqa: E402
-from rnnlab.model import ModelSpec, model_spec, training_spec  # noqa: E402
+from rnnlab.spec import ModelSpec  # noqa: E402
+from rnnlab.train.experiment import model_spec, training_spec  # noqa: E402
 
 
 def _spec(hidden: int) -> ModelSpec:
@@ -28,16 +30,16 @@ def test_auto_picks_cuda_then_mps_then_cpu():
 
 def test_a_missing_device_is_a_user_error():
     if not torch.cuda.is_available():
-        with pytest.raises(UserError, match="--device cuda: .* sees no CUDA GPU"):
+        with pytest.raises(UserError, match="run.device=cuda: .* sees no CUDA GPU"):
             resolve_device("cuda", "float32")
-    with pytest.raises(UserError, match="--device mps"):
+    with pytest.raises(UserError, match="run.device=mps"):
         resolve_device("mps", "float64")
     with pytest.raises(UserError, match="unknown device 'tpu'"):
         resolve_device("tpu", "float32")
 
 
 def test_thread_rule():
-    assert choose_threads(3, _spec(32), batch=128) == (3, "set by run.threads (--threads)")
+    assert choose_threads(3, _spec(32), batch=128) == (3, "set by run.threads")
     n, why = choose_threads(0, _spec(32), batch=128)  # primer-torch: 188,416 multiply-adds per step
     assert n == 1 and why.startswith("auto: 188,416")
     big = choose_threads(0, _spec(512), batch=4096)

@@ -7,10 +7,10 @@ import pytest
 torch = pytest.importorskip("torch")
 
 from rnnlab.config import override  # noqa: E402
-from rnnlab.experiment import run_folder  # noqa: E402
-from rnnlab.experiment.runner import run  # noqa: E402
-from rnnlab.experiment.setup import initial_params, prepare  # noqa: E402
 from rnnlab.recipes import resolve  # noqa: E402
+from rnnlab.runs import folder as run_folder  # noqa: E402
+from rnnlab.train.experiment import initial_params, prepare  # noqa: E402
+from rnnlab.train.runner import run  # noqa: E402
 from tests.oracles import elman_sine_torch, primer_torch  # noqa: E402
 
 RTOL = 1e-6  # the bar; in practice the numbers are identical

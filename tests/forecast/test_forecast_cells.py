@@ -10,7 +10,7 @@ from rnnlab.core.gradcheck import finite_difference, relative_error
 from rnnlab.core.losses import Loss
 from rnnlab.core.optim import Adam, Momentum, clip_grad_norm
 from rnnlab.engines.numpy import NumpyEngine
-from rnnlab.model import ModelSpec, TrainingSpec
+from rnnlab.spec import ModelSpec, TrainingSpec
 
 CASES = [(cell, layers, bias) for cell in ("lstm", "gru", "elman") for layers in (1, 2) for bias in (False, True)]
 D, H, O, N, L = 2, 4, 3, 5, 6

@@ -7,11 +7,19 @@ from hypothesis import strategies as st
 
 from rnnlab.data import bundled
 from rnnlab.data.csv_source import parse_csv, read_table, sniff_delimiter
-from rnnlab.data.scaling import MODES, fit_normaliser
-from rnnlab.data.season import detect_season
-from rnnlab.data.splits import (Split, backtest_origins, chronological_split, fill_missing, future, history,
-                                train_origins, val_origins)
 from rnnlab.data.timeaxis import parse_time
+from rnnlab.forecast.scaling import MODES, fit_normaliser
+from rnnlab.forecast.season import detect_season
+from rnnlab.forecast.splits import (
+    Split,
+    backtest_origins,
+    chronological_split,
+    fill_missing,
+    future,
+    history,
+    train_origins,
+    val_origins,
+)
 
 
 @pytest.mark.parametrize("sep", [",", ";", "\t", "|"])

@@ -7,7 +7,7 @@ import math
 import numpy as np
 
 from rnnlab.config import Config, override
-from rnnlab.experiment.forecast_run import run_forecast
+from rnnlab.forecast.job import run_forecast
 
 N, TEST = 160, 32
 

@@ -8,7 +8,7 @@ import pytest
 
 from rnnlab.config import Config, override
 from rnnlab.data.bundled import DATASETS
-from rnnlab.experiment.forecast_run import run_forecast
+from rnnlab.forecast.job import run_forecast
 
 
 @pytest.mark.parametrize("name", sorted(DATASETS))

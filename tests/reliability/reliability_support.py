@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 
 from rnnlab.config import Config
-from rnnlab.engines import ENGINE_NAMES, _ENGINES
+from rnnlab.engines import _ENGINES, ENGINE_NAMES
 from rnnlab.errors import Interrupted
-from rnnlab.experiment.interrupt import StopRequest
-from rnnlab.experiment.runner import run
+from rnnlab.train.runner import run
+from rnnlab.train.stop import StopRequest
 
 # Long enough to be killed mid-training, short enough to run many times (torch starts slower).
 EPOCHS = {"numpy": 3000}

@@ -16,9 +16,9 @@ from reliability_support import call, error_lines, interrupted_run
 from rnnlab.cli import main
 from rnnlab.config import override
 from rnnlab.errors import UserError
-from rnnlab.experiment import checkpoint
-from rnnlab.experiment.run_folder import load_params
 from rnnlab.recipes import resolve
+from rnnlab.runs import checkpoint
+from rnnlab.runs.folder import load_params
 
 QUICK = ["--no-plots", "--quiet"]
 

@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 
 from rnnlab.errors import UserError
-from rnnlab.experiment import checkpoint
-from rnnlab.experiment.run_folder import read_npz, write_npz
-from rnnlab.experiment.trainer import LogRecord, TrainState
+from rnnlab.runs import checkpoint
+from rnnlab.runs.folder import read_npz, write_npz
+from rnnlab.runs.records import LogRecord, TrainState
 
 
 def _example(epoch: int = 40) -> checkpoint.Checkpoint:

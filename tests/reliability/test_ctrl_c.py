@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from reliability_support import assert_same_results, call, error_lines, long_run_args, rnnlab_command
 
-from rnnlab.experiment import checkpoint
-from rnnlab.experiment.interrupt import StopRequest, stop_on_sigint
+from rnnlab.runs import checkpoint
+from rnnlab.train.stop import StopRequest, stop_on_sigint
 
 
 def test_ctrl_c_checkpoints_and_exits_130_then_resume_matches(tmp_path, engine, reference):

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from reliability_support import assert_same_results, call, long_run_args
 
-from rnnlab.experiment.run_folder import write_npz
+from rnnlab.runs.folder import write_npz
 
 
 def test_two_processes_give_identical_files(tmp_path, engine, reference):

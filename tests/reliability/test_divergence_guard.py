@@ -10,11 +10,11 @@ from reliability_support import call, error_lines
 from rnnlab.config import override
 from rnnlab.engines.base import NumericalError
 from rnnlab.errors import Diverged
-from rnnlab.experiment import checkpoint
-from rnnlab.experiment.guard import DivergenceGuard
-from rnnlab.experiment.setup import build_engine, initial_params, prepare
-from rnnlab.experiment.trainer import Checkpoints, Evaluator, TrainState, train
 from rnnlab.recipes import resolve
+from rnnlab.runs import checkpoint
+from rnnlab.train.experiment import build_engine, initial_params, prepare
+from rnnlab.train.guard import DivergenceGuard
+from rnnlab.train.loop import Checkpoints, Evaluator, TrainState, train
 
 
 def test_a_huge_learning_rate_exits_3_with_one_line(tmp_path, engine):

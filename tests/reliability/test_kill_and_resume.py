@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from reliability_support import assert_same_results, call, engine_cases, long_run_args, rnnlab_command
 
-from rnnlab.experiment import checkpoint
-from rnnlab.experiment.run_folder import load_params
+from rnnlab.runs import checkpoint
+from rnnlab.runs.folder import load_params
 
 SEEDS = {"numpy": (0, 1, 2, 3), "torch": (1, 2)}  # seed 0: killed as soon as training starts
 

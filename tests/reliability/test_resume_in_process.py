@@ -10,10 +10,10 @@ from reliability_support import StopAfter, assert_same_results, interrupted_run
 
 from rnnlab.config import Config, override
 from rnnlab.errors import Interrupted
-from rnnlab.experiment import checkpoint
-from rnnlab.experiment.interrupt import StopRequest
-from rnnlab.experiment.runner import resume, run
 from rnnlab.recipes import resolve
+from rnnlab.runs import checkpoint
+from rnnlab.train.runner import resume, run
+from rnnlab.train.stop import StopRequest
 
 
 def _recipe(name: str, engine: str, *overrides: str) -> Config:

@@ -6,9 +6,9 @@ from reliability_support import error_lines, interrupted_run
 
 from rnnlab.cli import main
 from rnnlab.config import override
-from rnnlab.experiment import checkpoint
-from rnnlab.experiment.run_status import list_runs
 from rnnlab.recipes import resolve
+from rnnlab.runs import checkpoint
+from rnnlab.runs.status import list_runs
 
 
 def test_runs_lists_every_state(capsys, tmp_path):

@@ -1,4 +1,4 @@
-"""rnnlab.viz and rnnlab.atomic: render synthetic run folders and check the files."""
+"""rnnlab.viz and rnnlab.runs.atomic: render synthetic run folders and check the files."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from rnnlab.atomic import atomic_path, atomic_write_bytes
+from rnnlab.runs.atomic import atomic_path, atomic_write_bytes
 from rnnlab.viz import render_run
 from rnnlab.viz.gif import Quantiser, build_palette, rgbx
 from rnnlab.viz.loss_plot import log_scale, read_metrics

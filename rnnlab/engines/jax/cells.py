@@ -1,7 +1,7 @@
 """Recurrent cells as pure JAX functions: the NumPy engine's forward steps, nothing more.
 
 JAX differentiates them, so no backward step is written here. Cell contract (shared
-with rnnlab.engines.numpy.cells):
+with rnnlab.engines.bptt.cells):
   project(p, xs)          inputs of all steps at once: (N, L, D) -> (N, L, G)
   step(p, a_t, state)     -> (h_t, state); state None is the zero state (nothing to multiply)
 Gate columns follow rnnlab.core.init's layout (torch's order), so parameters move between

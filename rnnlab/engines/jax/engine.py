@@ -14,7 +14,7 @@ from rnnlab.engines.jax import optim
 from rnnlab.engines.jax.compiled import CompiledPrograms
 from rnnlab.engines.jax.programs import CAPACITY, Programs
 from rnnlab.errors import UserError
-from rnnlab.model import ModelSpec, TrainingSpec
+from rnnlab.spec import ModelSpec, TrainingSpec
 
 Params = dict[str, np.ndarray]
 
@@ -22,7 +22,7 @@ Params = dict[str, np.ndarray]
 def check_gradient(training: TrainingSpec) -> None:
     if training.gradient != "exact":
         raise UserError(f"train.gradient='{training.gradient}' (the primer's approximate gradient) exists in "
-                        "the numpy engine only; use --engine numpy, or --set train.gradient=exact")
+                        "the numpy engine only; use run.engine=numpy, or train.gradient=exact")
 
 
 class JaxEngine:

@@ -15,7 +15,7 @@ from rnnlab.engines.jax import optim
 from rnnlab.engines.jax.compiled import CompiledPrograms
 from rnnlab.engines.jax.engine import check_gradient
 from rnnlab.engines.jax.programs import CAPACITY, Programs
-from rnnlab.model import ModelSpec, TrainingSpec
+from rnnlab.spec import ModelSpec, TrainingSpec
 
 Params = dict[str, np.ndarray]
 

@@ -1,5 +1,5 @@
 """The whole model as one pure function of the parameters: stacked cells unrolled over
-time, then the linear readout. Mirrors rnnlab.engines.numpy.stack and unroll.
+time, then the linear readout. Mirrors rnnlab.engines.bptt.stack and unroll.
 
 Short sequences are unrolled in Python (XLA sees one straight-line program and fuses
 across steps); long ones become a `lax.scan`, so compile time stays flat in the length.
@@ -15,7 +15,7 @@ from jax import lax
 
 from rnnlab.core.init import layer_suffix
 from rnnlab.engines.jax.cells import Cell, State, make_cell
-from rnnlab.model import ModelSpec
+from rnnlab.spec import ModelSpec
 
 Params = dict[str, jax.Array]
 _LAYER_NAMES = ("W_xh", "W_hh", "b_h", "b_hn")

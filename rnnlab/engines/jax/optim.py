@@ -15,7 +15,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from rnnlab.model import TrainingSpec
+from rnnlab.spec import TrainingSpec
 
 Params = dict[str, jax.Array]
 OptState = dict[str, Any]

@@ -21,7 +21,7 @@ from jax import lax
 from rnnlab.engines.jax import optim
 from rnnlab.engines.jax.losses import loss_value, sequence_value
 from rnnlab.engines.jax.network import Network
-from rnnlab.model import ModelSpec, TrainingSpec
+from rnnlab.spec import ModelSpec, TrainingSpec
 
 Params = dict[str, jax.Array]
 CAPACITY = 1024  # epochs per compiled call; longer requests are split on the host

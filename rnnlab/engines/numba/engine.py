@@ -1,10 +1,11 @@
-"""The numba engine: the NumPy engine with its training loop compiled where a fused kernel
-covers the model (rnnlab.engines.numba.kernel), and the NumPy engine itself elsewhere.
+"""The numba engine: the hand-written arithmetic (rnnlab.engines.bptt) with its training
+loop compiled where a fused kernel covers the model (rnnlab.engines.numba.kernel), and
+that arithmetic's own loop elsewhere.
 
 The kernel covers what the primer recipes and sine-recurrent train: one Elman layer
 (tanh or sigmoid), readout at the last step, full-batch SGD with the exact gradient and no
 clipping, any input mode, loss and bias setting. Predictions, gradients and objectives
-come from the NumPy engine (each is one pass; there is no loop to compile).
+come from the hand-written arithmetic (each is one pass; there is no loop to compile).
 """
 
 from __future__ import annotations
@@ -19,17 +20,17 @@ import scipy.linalg.cython_blas  # noqa: F401  the BLAS numba's products call, l
 
 from rnnlab.core.losses import Loss
 from rnnlab.engines.base import NumericalError
+from rnnlab.engines.bptt.engine import BpttEngine
+from rnnlab.engines.bptt.threads import blas_threads, rescan_blas
 from rnnlab.engines.numba import kernel
 from rnnlab.engines.numba.scope import ACTIVATIONS, LOSSES, unfused_reason
-from rnnlab.engines.numpy.engine import NumpyEngine
-from rnnlab.engines.numpy.threads import blas_threads, rescan_blas
-from rnnlab.model import ModelSpec, TrainingSpec
+from rnnlab.spec import ModelSpec, TrainingSpec
 
 rescan_blas()
 NOTICE_AFTER_SECONDS = 1.0  # a cache load takes 0.2-0.5 s; a compile 10-20 s
 
 
-class NumbaEngine(NumpyEngine):
+class NumbaEngine(BpttEngine):
     """Trains a ModelSpec with a TrainingSpec; see rnnlab.engines.base for the contract."""
 
     name = "numba"

@@ -4,7 +4,7 @@ Activations and losses are passed as the codes in rnnlab.engines.numba.scope.
 Matrix products go to BLAS (numba's np.dot: scipy's BLAS, no Python between calls); the
 element-wise work between them is fused into loops LLVM vectorises. Shapes: inputs are
 time-major, x (L, N, D); targets y (N, O); hidden states hs (L, N, H). The gradients are
-the NumPy engine's exact BPTT (rnnlab.engines.numpy.backprop) up to rounding: the
+the NumPy engine's exact BPTT (rnnlab.engines.bptt.backprop) up to rounding: the
 recurrent and input weight gradients are each one product over all steps, and the
 reported loss is summed in float64.
 """

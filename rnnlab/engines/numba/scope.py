@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from rnnlab.model import ModelSpec, TrainingSpec
+from rnnlab.spec import ModelSpec, TrainingSpec
 
 ACTIVATIONS = {"tanh": 0, "sigmoid": 1}  # the kernel's codes
 LOSSES = {"sse_half": 0, "mse": 1, "l1": 2, "elastic_net": 3, "huber": 4, "soft_l1": 5, "clip": 6}

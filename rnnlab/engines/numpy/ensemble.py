@@ -18,9 +18,9 @@ import numpy as np
 
 from rnnlab.core.init import GATES
 from rnnlab.engines.base import check_params
-from rnnlab.engines.numpy.backprop import Backprop
-from rnnlab.engines.numpy.threads import blas_threads, choose_threads
-from rnnlab.model import ModelSpec, TrainingSpec
+from rnnlab.engines.bptt.backprop import Backprop
+from rnnlab.engines.bptt.threads import blas_threads, choose_threads
+from rnnlab.spec import ModelSpec, TrainingSpec
 
 Params = dict[str, np.ndarray]
 

@@ -9,7 +9,7 @@ import torch
 
 from rnnlab.engines.base import ONE_THREAD_BELOW, step_multiply_adds
 from rnnlab.errors import UserError
-from rnnlab.model import ModelSpec
+from rnnlab.spec import ModelSpec
 
 DEVICES = ("auto", "cpu", "cuda", "mps")
 
@@ -28,12 +28,12 @@ def resolve_device(name: str, dtype: str) -> torch.device:
             return torch.device("mps")
         return torch.device("cpu")
     if name == "cuda" and not torch.cuda.is_available():
-        raise UserError(f"--device cuda: torch {torch.__version__} sees no CUDA GPU; "
-                        "use --device auto or --device cpu")
+        raise UserError(f"run.device=cuda: torch {torch.__version__} sees no CUDA GPU; "
+                        "use run.device=auto or run.device=cpu")
     if name == "mps" and not _mps_available():
-        raise UserError("--device mps: Apple's MPS backend is not available here; use --device auto or --device cpu")
+        raise UserError("run.device=mps: Apple's MPS backend is not available here; use run.device=auto or run.device=cpu")
     if name == "mps" and dtype == "float64":
-        raise UserError("--device mps: MPS has no float64; use --dtype float32 or --device cpu")
+        raise UserError("run.device=mps: MPS has no float64; use run.dtype=float32 or run.device=cpu")
     return torch.device(name)
 
 
@@ -51,7 +51,7 @@ def choose_threads(requested: int, model: ModelSpec, batch: int) -> tuple[int, s
     models keep torch's default (one thread per core).
     """
     if requested > 0:
-        return requested, "set by run.threads (--threads)"
+        return requested, "set by run.threads"
     work = step_multiply_adds(model, batch)
     if work < ONE_THREAD_BELOW:
         return 1, f"auto: {work:,} multiply-adds per step < {ONE_THREAD_BELOW:,}, one thread is fastest"

@@ -19,7 +19,7 @@ from rnnlab.engines.torch.losses import loss_value, sequence_value
 from rnnlab.engines.torch.networks import detach, make_network
 from rnnlab.engines.torch.optim import clip_grad_norm, make_optimizer
 from rnnlab.errors import UserError
-from rnnlab.model import ModelSpec, TrainingSpec
+from rnnlab.spec import ModelSpec, TrainingSpec
 
 Params = dict[str, np.ndarray]
 _DTYPES = {"float32": torch.float32, "float64": torch.float64}
@@ -35,7 +35,7 @@ class TorchEngine:
                  threads: int = 0) -> None:
         if training.gradient != "exact":
             raise UserError(f"train.gradient='{training.gradient}' (the primer's approximate gradient) exists in "
-                            "the numpy engine only; use --engine numpy, or --set train.gradient=exact")
+                            "the numpy engine only; use run.engine=numpy, or train.gradient=exact")
         self.model, self.training, self.dtype = model, training, _DTYPES[dtype]
         self._reports_objective = training.report == training.loss
         self._device = resolve_device(device, dtype)

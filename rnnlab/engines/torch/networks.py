@@ -28,7 +28,7 @@ import torch.nn.functional as F
 
 from rnnlab.core.init import layer_suffix
 from rnnlab.engines.torch.cells import ACTIVATIONS, State, make_cell
-from rnnlab.model import ModelSpec, TrainingSpec
+from rnnlab.spec import ModelSpec, TrainingSpec
 
 Params = dict[str, np.ndarray]
 Tensors = dict[str, torch.Tensor]

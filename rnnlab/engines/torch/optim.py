@@ -14,7 +14,7 @@ from typing import Callable
 import numpy as np
 import torch
 
-from rnnlab.model import TrainingSpec
+from rnnlab.spec import TrainingSpec
 
 Tensors = dict[str, torch.Tensor]
 Grads = dict[str, torch.Tensor | None]

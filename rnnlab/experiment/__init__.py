@@ -1,1 +1,0 @@
-"""Recipes in, run folders out: setup, the training loop with callbacks, the run folder."""

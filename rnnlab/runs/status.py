@@ -1,0 +1,57 @@
+"""What state a run folder is in: complete (summary.json, written last, exists),
+incomplete (resumable: config.toml, maybe a checkpoint), empty, or not a run folder."""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from rnnlab.errors import UserError
+from rnnlab.runs import checkpoint
+
+State = Literal["complete", "incomplete", "empty", "not a run"]
+
+
+@dataclass(frozen=True)
+class RunStatus:
+    path: Path
+    state: State
+    recipe: str = ""
+    epoch: int | None = None  # epochs done: the final count, or the latest checkpoint's (0: none yet)
+    epochs: int | None = None  # the run's total
+    problem: str = ""  # why an incomplete run cannot be resumed as it is (a damaged checkpoint)
+
+
+def run_status(path: Path) -> RunStatus:
+    """Classify `path` (which must be an existing folder) from its files alone."""
+    names = {p.name for p in path.iterdir() if not p.name.startswith(".")}
+    if "summary.json" in names:
+        try:
+            summary = json.loads((path / "summary.json").read_text(encoding="utf-8"))
+            recipe, epochs = str(summary.get("recipe", "")), summary.get("epochs")
+        except (OSError, ValueError, AttributeError):
+            recipe, epochs = "", None
+        return RunStatus(path, "complete", recipe, epochs, epochs)
+    if "config.toml" not in names:
+        return RunStatus(path, "empty" if not names else "not a run")
+    try:
+        raw = tomllib.loads((path / "config.toml").read_text(encoding="utf-8"))
+        recipe, epochs = str(raw["run"]["name"]), int(raw["train"]["epochs"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return RunStatus(path, "not a run")
+    if checkpoint.NAME not in names:
+        return RunStatus(path, "incomplete", recipe, 0, epochs)
+    try:
+        return RunStatus(path, "incomplete", recipe, checkpoint.load(path / checkpoint.NAME).state.epoch, epochs)
+    except UserError as err:
+        return RunStatus(path, "incomplete", recipe, None, epochs, problem=str(err))
+
+
+def list_runs(root: Path) -> list[RunStatus]:
+    """The status of every folder in `root`, by name."""
+    if not root.is_dir():
+        raise UserError(f"{root}: no such folder")
+    return [run_status(p) for p in sorted(root.iterdir()) if p.is_dir() and not p.name.startswith(".")]

@@ -1,0 +1,120 @@
+"""From a validated Config to everything a run needs: data, specs, first parameters, engine."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from rnnlab.config import Config
+from rnnlab.core import init
+from rnnlab.core.losses import Loss
+from rnnlab.data import Dataset, build_dataset
+from rnnlab.engines import ENGINE_OPTIONS, Engine, create_engine
+from rnnlab.errors import UserError
+from rnnlab.spec import ModelSpec, TrainingSpec, encode_inputs, encode_targets
+
+Params = dict[str, np.ndarray]
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """A recipe made concrete. `eval_x`/`eval_y` are what predictions are logged on: the
+    test windows, or (next-step framing, no test part) the training sequence itself."""
+
+    config: Config
+    dataset: Dataset
+    spec: ModelSpec
+    training: TrainingSpec
+    x: np.ndarray  # (N, L, D)
+    y: np.ndarray  # (N, O) or (1, L, 1)
+    eval_x: np.ndarray
+    eval_y: np.ndarray
+
+    @property
+    def updates_per_epoch(self) -> int:
+        if self.training.schedule == "full_batch":
+            return 1
+        return -(-self.x.shape[1] // self.training.truncate)
+
+    @property
+    def has_test(self) -> bool:
+        return self.dataset.framing == "windows"
+
+
+def model_spec(cfg: Config) -> ModelSpec:
+    d = cfg.data
+    if d.framing == "next_step":
+        input_size, output_size, readout = 1, 1, "every"
+    else:
+        input_size = 1 if cfg.model.input == "stepwise" else d.window
+        output_size, readout = d.horizon, "last"
+    m = cfg.model
+    return ModelSpec(m.cell, m.activation, input_size, m.hidden, output_size, m.bias, m.readout_bias, readout,
+                     m.layers)
+
+
+def training_spec(cfg: Config) -> TrainingSpec:
+    lc = cfg.loss
+    objective = Loss(lc.name, lc.reduction, lc.delta, lc.mix)
+    report = objective if not lc.report else Loss(lc.report, lc.reduction, lc.delta, lc.mix)
+    t, o = cfg.train, cfg.optim
+    return TrainingSpec(objective, report, o.lr, t.schedule, t.truncate, t.gradient, o.name, o.momentum,
+                        o.beta1, o.beta2, o.clip)
+
+
+def prepare(cfg: Config) -> Experiment:
+    data = build_dataset(cfg.data, cfg.run.seed, cfg.run.dtype)
+    spec = model_spec(cfg)
+    mode = cfg.model.input
+    x, y = encode_inputs(data.train_x, mode), encode_targets(data.train_y)
+    if data.framing == "windows":
+        eval_x, eval_y = encode_inputs(data.test_x, mode), data.test_y
+    else:
+        eval_x, eval_y = x, y
+    return Experiment(cfg, data, spec, training_spec(cfg), x, y, eval_x, eval_y)
+
+
+def resolved_rng(cfg: Config) -> str:
+    """Whose generator draws the first weights: 'engine' means the engine's own."""
+    if cfg.init.rng != "engine":
+        return cfg.init.rng
+    return "torch" if cfg.run.engine == "torch" and cfg.init.scheme != "primer" else "numpy"
+
+
+def initial_params(cfg: Config, spec: ModelSpec) -> Params:
+    """The first parameters, float64 or the generator's dtype; engines cast them."""
+    ic, seed = cfg.init, cfg.run.seed
+    d, h, o = spec.input_size, spec.hidden, spec.output_size
+    if resolved_rng(cfg) == "torch":
+        from rnnlab.train.torch_init import torch_params
+
+        return torch_params(ic.scheme, seed, spec, ic.std, ic.readout_std)
+    if ic.scheme == "normal":
+        return init.normal(seed, d, h, o, ic.std, ic.readout_std, spec.bias, spec.readout_bias)
+    if ic.scheme == "torch_default":
+        return init.torch_default_stacked(seed, spec.cell, d, h, o, spec.layers, spec.bias, spec.readout_bias)
+    if spec.bias or spec.readout_bias:
+        raise UserError('init.scheme="primer" has no rule for biases; set model.bias=false and model.readout_bias=false')
+    return init.primer(seed, d, h, o)
+
+
+def build_engine(exp: Experiment, params: Params, engine: str | None = None) -> Engine:
+    """An engine loaded with `params` and the training data."""
+    cfg = exp.config
+    name = engine or cfg.run.engine
+    eng = create_engine(name, exp.spec, exp.training, cfg.run.dtype, **engine_options(cfg, name))
+    eng.set_params(params)
+    eng.set_data(exp.x, exp.y)
+    return eng
+
+
+def engine_options(cfg: Config, name: str) -> dict[str, object]:
+    """The run settings engine `name` takes (device and threads for torch; none for numpy)."""
+    settings = {"device": cfg.run.device, "threads": cfg.run.threads}
+    return {key: settings[key] for key in ENGINE_OPTIONS.get(name, ())}
+
+
+def flatten_predictions(exp: Experiment, pred: np.ndarray) -> np.ndarray:
+    """Engine output -> what is plotted: (M, O) test windows, or (L,) next values."""
+    return pred.reshape(-1) if exp.dataset.framing == "next_step" else pred

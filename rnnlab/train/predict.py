@@ -1,0 +1,73 @@
+"""Predict with a finished run's parameters on any engine: parameters are portable.
+
+The run folder's config.toml rebuilds the same data (the same test windows, or the
+training sequence for next-step recipes); its params.npz loads into the chosen engine,
+which need not be the one that trained it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+
+from rnnlab.config import load
+from rnnlab.errors import UserError
+from rnnlab.runs.folder import load_params
+from rnnlab.runs.status import run_status
+from rnnlab.train.auto import resolve_engine
+from rnnlab.train.experiment import build_engine, flatten_predictions, prepare
+
+
+@dataclass(frozen=True)
+class RunPrediction:
+    run_dir: Path
+    engine: str  # the engine that predicted
+    trained_on: str  # the engine the run was trained on
+    device: str
+    dtype: str
+    evaluated_on: str
+    predictions: np.ndarray  # (M, O) test windows, or (L,) next values
+    truth: np.ndarray  # the same shape
+    rmse: float
+    saved_difference: float | None  # max |predictions - the run's own final predictions|, if saved
+
+
+def predict_run(run_dir: Path, engine: str | None = None, *, device: str | None = None,
+                threads: int | None = None) -> RunPrediction:
+    """Predict the evaluation data of the finished run in `run_dir` with `engine`
+    (default: the run's own), optionally on another device or thread count."""
+    run_dir = Path(run_dir)
+    if not run_dir.is_dir():
+        raise UserError(f"{run_dir}: no such run folder" if not run_dir.exists() else f"{run_dir}: not a folder")
+    status = run_status(run_dir)
+    if status.state != "complete" or not (run_dir / "params.npz").is_file():
+        hint = ("finish it first: rnnlab resume " + str(run_dir) if status.state == "incomplete"
+                else "give a folder written by `rnnlab run`")
+        raise UserError(f"{run_dir}: not a finished run (no summary.json and params.npz); {hint}")
+    cfg = load(run_dir / "config.toml")
+    run = cfg.run
+    cfg = replace(cfg, run=replace(run, device=run.device if device is None else device,
+                                   threads=run.threads if threads is None else threads))
+    exp = prepare(cfg)
+    params = load_params(run_dir / "params.npz")
+    try:
+        eng = build_engine(exp, params, resolve_engine(cfg, engine=engine).run.engine)
+    except ValueError as err:
+        raise UserError(f"{run_dir}/params.npz does not fit its config.toml ({err}); the folder is damaged") from err
+    pred = flatten_predictions(exp, eng.predict(exp.eval_x)).astype(np.float64)
+    truth = np.asarray(exp.eval_y, dtype=np.float64).reshape(pred.shape)
+    return RunPrediction(run_dir, eng.name, run.engine, eng.device(), run.dtype,
+                         "test windows" if exp.has_test else "the training sequence, from h = 0",
+                         pred, truth, float(np.sqrt(np.mean((pred - truth) ** 2))), _saved_difference(run_dir, pred))
+
+
+def _saved_difference(run_dir: Path, pred: np.ndarray) -> float | None:
+    """How far `pred` is from the predictions the run saved at its end (predictions.npz)."""
+    try:
+        with np.load(run_dir / "predictions.npz", allow_pickle=False) as npz:
+            final = np.asarray(npz["final"], dtype=np.float64)
+    except (OSError, KeyError, ValueError, EOFError):
+        return None
+    return float(np.abs(final.reshape(pred.shape) - pred).max()) if final.size == pred.size else None
