@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import tomllib
 import typing
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -129,7 +129,7 @@ class ForecastConfig:
     val_size: int = 0  # points in the validation part; 0: auto
     backtest: int = 20  # rolling origins over the test part
     normalise: Literal["auto", "standard", "last", "mean", "revin", "seasonal"] = "auto"
-    log: Literal["auto", "on", "off"] = "auto"
+    log_transform: Literal["auto", "on", "off"] = "auto"  # forecast log values; auto: chosen on validation
     ensemble: int = 3  # models from consecutive seeds, averaged
     batch_size: int = 0  # training windows per update (shuffled each epoch); 0: auto
     patience: int = 0  # validation checks without improvement before stopping; 0: auto

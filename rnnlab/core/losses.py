@@ -2,7 +2,7 @@
 
 Every loss is elementwise in d = prediction - target, then reduced by a sum (the
 tutorials' ``sum(d**2)/2``) or a mean over all elements (torch's ``reduction='mean'``).
-With ``members`` > 0 the first axes index independent models (an ensemble): each member's
+With ``member_axes`` > 0 the first axes index independent models (an ensemble): each member's
 value reduces its own elements only, as that model alone would.
 The primer's "loss gradients" are true gradients of a value too: soft-L1 with cutoff
 ``alpha`` is Huber(alpha)/alpha, and the clipped gradient is Huber(1).
@@ -77,15 +77,15 @@ class Loss:
         if self.name not in _ELEMENTWISE:
             raise ValueError(f"unknown loss {self.name!r}; choose from {', '.join(LOSS_NAMES)}")
 
-    def value(self, pred: np.ndarray, target: np.ndarray, members: int = 0) -> float | np.ndarray:
-        """A float; with `members` leading member axes, one float64 value per member."""
-        return self._reduce(self._value(pred - target), members)
+    def value(self, pred: np.ndarray, target: np.ndarray, member_axes: int = 0) -> float | np.ndarray:
+        """A float; with `member_axes` leading member axes, one float64 value per member."""
+        return self._reduce(self._value(pred - target), member_axes)
 
-    def grad(self, pred: np.ndarray, target: np.ndarray, members: int = 0) -> np.ndarray:
+    def grad(self, pred: np.ndarray, target: np.ndarray, member_axes: int = 0) -> np.ndarray:
         """d value / d pred, same shape and dtype as `pred`."""
-        return self._scaled_grad(pred - target, members).astype(pred.dtype, copy=False)
+        return self._scaled_grad(pred - target, member_axes).astype(pred.dtype, copy=False)
 
-    def value_and_grad(self, pred: np.ndarray, target: np.ndarray, members: int = 0
+    def value_and_grad(self, pred: np.ndarray, target: np.ndarray, member_axes: int = 0
                        ) -> tuple[float | np.ndarray, np.ndarray]:
         """`value` and `grad` together, from one difference (a training step needs both)."""
         d = pred - target
@@ -93,22 +93,22 @@ class Loss:
             v, g = _FUSED[self.name](d, self.delta, self.mix)
         else:
             v, g = self._value(d), self._grad(d)
-        return self._reduce(v, members), self._scale(g, members).astype(pred.dtype, copy=False)
+        return self._reduce(v, member_axes), self._scale(g, member_axes).astype(pred.dtype, copy=False)
 
-    def _reduce(self, v: np.ndarray, members: int) -> float | np.ndarray:
+    def _reduce(self, v: np.ndarray, member_axes: int) -> float | np.ndarray:
         """Sum or mean of the elementwise values v, over all of them or each member's."""
-        if members == 0:
+        if member_axes == 0:
             total = v.sum()
             return float(total / v.size if self.reduction == "mean" else total)
-        flat = v.reshape(v.shape[:members] + (-1,))  # each member's elements, summed as v.sum() would
+        flat = v.reshape(v.shape[:member_axes] + (-1,))  # each member's elements, summed as v.sum() would
         total = flat.sum(axis=-1)
         return (total / flat.shape[-1] if self.reduction == "mean" else total).astype(np.float64)
 
-    def _scaled_grad(self, d: np.ndarray, members: int) -> np.ndarray:
-        return self._scale(self._grad(d), members)
+    def _scaled_grad(self, d: np.ndarray, member_axes: int) -> np.ndarray:
+        return self._scale(self._grad(d), member_axes)
 
-    def _scale(self, g: np.ndarray, members: int) -> np.ndarray:
-        return g / prod(g.shape[members:]) if self.reduction == "mean" else g
+    def _scale(self, g: np.ndarray, member_axes: int) -> np.ndarray:
+        return g / prod(g.shape[member_axes:]) if self.reduction == "mean" else g
 
     def _value(self, d: np.ndarray) -> np.ndarray:
         return _ELEMENTWISE[self.name][0](d, self.delta, self.mix)

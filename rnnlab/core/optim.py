@@ -109,17 +109,17 @@ class Adam(_Optimizer):
 Optimizer = SGD | Momentum | Adam
 
 
-def clip_grad_norm(grads: Params, max_norm: float, members: int = 0) -> float | np.ndarray:
+def clip_grad_norm(grads: Params, max_norm: float, member_axes: int = 0) -> float | np.ndarray:
     """Scale all gradients together so their global L2 norm is at most `max_norm` (torch's
     ``clip_grad_norm_``); returns the norm before clipping. ``max_norm <= 0`` clips nothing.
-    With `members` leading member axes, each member by its own norm (returned per member)."""
-    squares = [(g * g).reshape(g.shape[:members] + (-1,)).sum(axis=-1).astype(np.float64) for g in grads.values()]
+    With `member_axes` leading member axes, each member by its own norm (returned per member)."""
+    squares = [(g * g).reshape(g.shape[:member_axes] + (-1,)).sum(axis=-1).astype(np.float64) for g in grads.values()]
     norm = np.sqrt(sum(squares))
     if max_norm > 0:
         scale = np.where(norm > max_norm, max_norm / (norm + 1e-6), 1.0)  # 1: within the bound
         for g in grads.values():
             g *= per_member(scale, g)
-    return float(norm) if members == 0 else norm
+    return float(norm) if member_axes == 0 else norm
 
 
 def make_optimizer(name: str, lr: Rate, *, momentum: float = 0.9, beta1: float = 0.9,

@@ -82,9 +82,9 @@ def prepare_forecast(cfg: Config, explicit: set[str]) -> ForecastProblem:
     auto.update({"forecast.horizon": str(horizon), "forecast.test_size": str(test_size),
                  "forecast.val_size": str(val_size), "forecast.season": str(season)})
     if not np.all(values > 0):  # whether logs exist is a property of the quantity, not a fit
-        auto["forecast.log"] = "off"
-        if cfg.forecast.log == "on":
-            raise UserError(f"forecast.log=on needs positive values; '{series.column}' has values <= 0")
+        auto["forecast.log_transform"] = "off"
+        if cfg.forecast.log_transform == "on":
+            raise UserError(f"forecast.log_transform=on needs positive values; '{series.column}' has values <= 0")
     if cfg.run.engine == "auto":  # mini-batches of small windows: NumPy has no compile to repay
         auto["run.engine"] = "numpy"
     cfg = _apply_defaults(cfg, explicit - {"run.engine"} if cfg.run.engine == "auto" else explicit, auto)

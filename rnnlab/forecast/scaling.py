@@ -32,7 +32,7 @@ _Z_LIMIT = 30.0  # predictions are clipped to this many scales: exp() must not o
 @dataclass(frozen=True)
 class Normaliser:
     mode: str
-    log: bool
+    log_values: bool  # the network sees log values
     window: int
     season: int
     center: float  # standard: training mean (other modes: 0)
@@ -85,7 +85,7 @@ class Normaliser:
         v = self._forward(hist)
         z = np.clip(pred, -_Z_LIMIT, _Z_LIMIT)
         out = z * self._scale(v) + self._ref(v, pred.shape[1])
-        return np.exp(out) if self.log else out
+        return np.exp(out) if self.log_values else out
 
     def _scale(self, v: np.ndarray) -> np.ndarray | float:
         """One number, or for revin each window's spread (N, 1), floored at 0.1 scale."""
@@ -94,29 +94,29 @@ class Normaliser:
         return np.maximum(v[:, -self.window:].std(axis=1, keepdims=True), 0.1 * self.scale)
 
     def _forward(self, values: np.ndarray) -> np.ndarray:
-        return np.log(values) if self.log else values
+        return np.log(values) if self.log_values else values
 
     def state(self) -> dict[str, object]:
         """Plain data for summary.json."""
-        return {"mode": self.mode, "log": self.log, "window": self.window, "season": self.season,
+        return {"mode": self.mode, "log": self.log_values, "window": self.window, "season": self.season,
                 "center": self.center, "scale": self.scale,
                 "feature_center": self.feat_center.tolist(), "feature_scale": self.feat_scale.tolist()}
 
 
-def fit_normaliser(mode: str, log: bool, window: int, season: int, train_hist: np.ndarray,
+def fit_normaliser(mode: str, log_values: bool, window: int, season: int, train_hist: np.ndarray,
                    train_future: np.ndarray, train_values: np.ndarray, train_feats: np.ndarray) -> Normaliser:
     """Fit on the training part only: its values (n_train,), its examples' histories and
     targets, its feature columns (n_train, F). A zero spread becomes 1 (no division by 0)."""
     if mode not in MODES:
         raise ValueError(f"unknown normalisation {mode!r}; choose from {', '.join(MODES)}")
-    v = np.log(train_values) if log else train_values
+    v = np.log(train_values) if log_values else train_values
     f_center = train_feats.mean(axis=0) if train_feats.size else np.zeros(train_feats.shape[1])
     f_scale = _spread(train_feats.std(axis=0)) if train_feats.size else np.ones(train_feats.shape[1])
     if mode == "standard":
-        return Normaliser(mode, log, window, season, float(v.mean()), float(_spread(v.std())), f_center, f_scale)
-    probe = Normaliser("mean" if mode == "revin" else mode, log, window, season, 0.0, 1.0, f_center, f_scale)
+        return Normaliser(mode, log_values, window, season, float(v.mean()), float(_spread(v.std())), f_center, f_scale)
+    probe = Normaliser("mean" if mode == "revin" else mode, log_values, window, season, 0.0, 1.0, f_center, f_scale)
     rel = probe.targets(train_hist, train_future)
-    return Normaliser(mode, log, window, season, 0.0, float(_spread(np.sqrt(np.mean(rel * rel)))), f_center, f_scale)
+    return Normaliser(mode, log_values, window, season, 0.0, float(_spread(np.sqrt(np.mean(rel * rel)))), f_center, f_scale)
 
 
 def _spread(s: np.ndarray | float) -> np.ndarray | float:

@@ -69,6 +69,6 @@ def test_value_and_grad_equals_value_and_grad_apart(name, reduction):
     value, grad = loss.value_and_grad(pred, target)
     assert value == loss.value(pred, target)
     assert np.array_equal(grad, loss.grad(pred, target))
-    values, grads = loss.value_and_grad(pred, target, members=1)  # 4 members
+    values, grads = loss.value_and_grad(pred, target, member_axes=1)  # 4 members
     assert np.array_equal(values, [loss.value(pred[i], target[i]) for i in range(4)])
     assert np.array_equal(grads, np.stack([loss.grad(pred[i], target[i]) for i in range(4)]))

@@ -9,7 +9,7 @@ import pytest
 from rnnlab.cli import main
 from rnnlab.errors import UserError
 
-FAST = ["--epochs", "2", "--ensemble", "1", "--normalise", "last", "--log", "off", "--no-plots", "--quiet"]
+FAST = ["--epochs", "2", "--ensemble", "1", "--normalise", "last", "--log-transform", "off", "--no-plots", "--quiet"]
 
 
 def _csv(path, rows, header="t,value", sep=","):

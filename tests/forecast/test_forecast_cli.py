@@ -73,7 +73,7 @@ def test_print_config_shows_resolved_defaults(series_csv, capsys):
 @pytest.mark.parametrize("extra", [["--strategy", "recursive", "--model", "gru"],
                                    ["--features", "phase", "--model", "lstm", "--layers", "2"],
                                    ["--optimizer", "momentum", "--lr", "0.01", "--normalise", "seasonal",
-                                    "--log", "on"]])
+                                    "--log-transform", "on"]])
 def test_strategies_cells_and_options_run(series_csv, tmp_path, extra):
     out = tmp_path / "run"
     assert main(["forecast", str(series_csv), "--column", "value", "--horizon", "5", "--backtest", "5",
@@ -89,6 +89,6 @@ def test_torch_engine_gives_the_numpy_engine_s_forecast(series_csv, tmp_path):
         out = tmp_path / engine
         assert main(["forecast", str(series_csv), "--column", "value", "--horizon", "5", "--model", "lstm",
                      "--engine", engine, "--dtype", "float64", "--out", str(out), "--no-plots", "--quiet",
-                     "--normalise", "last", "--log", "off", *QUICK]) == 0
+                     "--normalise", "last", "--log-transform", "off", *QUICK]) == 0
         results.append(json.loads((out / "metrics.json").read_text())["model"])
     assert results[0]["mae"] == pytest.approx(results[1]["mae"], rel=1e-6)

@@ -1,6 +1,6 @@
 """The NumPy engine's arithmetic: epochs of exact BPTT and updates, outputs, and gradients.
 
-Written once for one model and for an ensemble: with `members` = 1 every parameter,
+Written once for one model and for an ensemble: with `member_axes` = 1 every parameter,
 optimizer state and data array carries a leading member axis M and the reported losses
 are one per member. Every reduction runs over the sample and step axes only, so member i
 gets the same numbers as a NumpyEngine with its own parameters and learning rate.
@@ -26,10 +26,10 @@ Value = float | np.ndarray  # a loss: a float, or one float64 per member (M,)
 
 class Backprop:
     """A ModelSpec trained by a TrainingSpec at learning rate `lr` (one per member when
-    `members` is 1). Shapes below are one model's; an ensemble's have M in front."""
+    `member_axes` is 1). Shapes below are one model's; an ensemble's have M in front."""
 
-    def __init__(self, model: ModelSpec, training: TrainingSpec, lr: Rate, members: int = 0) -> None:
-        self.model, self.training, self.members = model, training, members
+    def __init__(self, model: ModelSpec, training: TrainingSpec, lr: Rate, member_axes: int = 0) -> None:
+        self.model, self.training, self.member_axes = model, training, member_axes
         self.cell = make_cell(model.cell, model.activation, model.bias)
         self.stack = Stack(self.cell, model.layers)
         t = training
@@ -59,7 +59,7 @@ class Backprop:
 
     def _update(self, p: Params, grads: Params) -> None:
         if self.training.clip > 0:
-            clip_grad_norm(grads, self.training.clip, self.members)
+            clip_grad_norm(grads, self.training.clip, self.member_axes)
         self.optimizer.step(p, grads)
 
     def value_and_grad(self, report: Loss, pred: np.ndarray, y: np.ndarray) -> tuple[Value, np.ndarray]:
@@ -67,8 +67,8 @@ class Backprop:
         from one difference when `report` is the objective itself (the common case)."""
         loss = self.training.loss
         if report is loss or report == loss:
-            return loss.value_and_grad(pred, y, self.members)
-        return report.value(pred, y, self.members), loss.grad(pred, y, self.members)
+            return loss.value_and_grad(pred, y, self.member_axes)
+        return report.value(pred, y, self.member_axes), loss.grad(pred, y, self.member_axes)
 
     # -- gradients -----------------------------------------------------------
     def window_grads(self, p: Params, x: np.ndarray, hs: np.ndarray, caches: list[Any], g: np.ndarray) -> Params:
@@ -101,7 +101,7 @@ class Backprop:
 
     def sequence_value(self, loss: Loss, pred: np.ndarray, ys: np.ndarray) -> Value:
         """Loss summed over the steps of predictions pred (N, L, O)."""
-        total = loss.value(pred, ys, self.members)
+        total = loss.value(pred, ys, self.member_axes)
         return total * pred.shape[-2] if loss.reduction == "mean" else total
 
     @staticmethod
@@ -120,7 +120,7 @@ class Backprop:
         return y + broadcast_bias(p["b_y"], y) if self.model.readout_bias else y
 
     def _readout_back(self, p: Params, h: np.ndarray, g: np.ndarray, grads: Params) -> None:
-        members = p["W_hy"].shape[:-2]
-        grads["W_hy"] += sum_outer(h, g, members)
+        member_shape = p["W_hy"].shape[:-2]
+        grads["W_hy"] += sum_outer(h, g, member_shape)
         if self.model.readout_bias:
-            grads["b_y"] += g.reshape(members + (-1, g.shape[-1])).sum(axis=-2)
+            grads["b_y"] += g.reshape(member_shape + (-1, g.shape[-1])).sum(axis=-2)

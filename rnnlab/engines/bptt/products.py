@@ -23,10 +23,10 @@ def matmul_last(a: np.ndarray, w: np.ndarray) -> np.ndarray:
     return (a.reshape(w.shape[:-2] + (-1, a.shape[-1])) @ w).reshape(a.shape[:-1] + w.shape[-1:])
 
 
-def sum_outer(a: np.ndarray, b: np.ndarray, members: tuple[int, ...]) -> np.ndarray:
+def sum_outer(a: np.ndarray, b: np.ndarray, member_shape: tuple[int, ...]) -> np.ndarray:
     """The sum over samples (and steps) of outer products, a weight's gradient:
     a (*members, ..., K), b (*members, ..., M) -> (*members, K, M), one product a^T b per member."""
-    return a.reshape(members + (-1, a.shape[-1])).mT @ b.reshape(members + (-1, b.shape[-1]))
+    return a.reshape(member_shape + (-1, a.shape[-1])).mT @ b.reshape(member_shape + (-1, b.shape[-1]))
 
 
 def broadcast_bias(b: np.ndarray, a: np.ndarray) -> np.ndarray:

@@ -52,7 +52,7 @@ class NumpyEnsemble:
         self.lrs = np.array([t.lr for t in trainings], dtype=np.float64)
         self.blocks: list[tuple[slice, Backprop]] = []  # set by set_data
         self.block_size = 0
-        self.forward = Backprop(model, self.training, self.lrs, members=1)  # predictions, all members at once
+        self.forward = Backprop(model, self.training, self.lrs, member_axes=1)  # predictions, all members at once
         self.params: Params = {}
         self.x = self.y = np.zeros(0)
         self.failed = np.zeros(self.members, dtype=bool)
@@ -76,7 +76,7 @@ class NumpyEnsemble:
         Their shapes size the blocks, each with a fresh optimizer."""
         self.x, self.y = np.stack(xs).astype(self.dtype), np.stack(ys).astype(self.dtype)
         size = self.block_size = min(block_members(self.model, self.training, self.x[0]), self.members)
-        self.blocks = [(block, Backprop(self.model, self.training, self.lrs[block], members=1))
+        self.blocks = [(block, Backprop(self.model, self.training, self.lrs[block], member_axes=1))
                        for block in (slice(i, min(i + size, self.members)) for i in range(0, self.members, size))]
         # as a single engine would choose: each member's products keep that size
         self.threads, self.threads_rule = choose_threads(self.model, batch=xs[0].shape[0])
