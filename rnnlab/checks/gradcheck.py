@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-import numpy as np
-
 from rnnlab.config import Config
 from rnnlab.core.gradcheck import cosine_similarity, finite_difference, relative_error
 from rnnlab.train.auto import resolve_engine

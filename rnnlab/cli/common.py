@@ -53,7 +53,7 @@ def int_at_least(minimum: int, unit: str, floor: str | None = None) -> Callable[
 
 def load_config(args: argparse.Namespace) -> Config:
     """The recipe with flags and --set overrides applied, validated (ConfigError on bad input)."""
-    from rnnlab.config import ConfigError, override
+    from rnnlab.config import override
     from rnnlab.recipes import resolve
 
     cfg = resolve(args.recipe)

@@ -9,14 +9,14 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from rnnlab.config import Config
-    from rnnlab.forecast.fit import Member
+    from rnnlab.forecast.fit import FittedModel
 
 # flag attribute -> config key it sets
 FLAG_KEYS = {
     "column": "forecast.column", "time_column": "forecast.time_column", "features": "forecast.features",
     "horizon": "forecast.horizon", "window": "forecast.window", "strategy": "forecast.strategy",
     "backtest": "forecast.backtest", "season": "forecast.season", "fill": "forecast.fill",
-    "normalise": "forecast.normalise", "log": "forecast.log", "ensemble": "forecast.ensemble",
+    "normalise": "forecast.normalise", "log_transform": "forecast.log_transform", "ensemble": "forecast.ensemble",
     "test_size": "forecast.test_size", "val_size": "forecast.val_size",
     "model": "model.cell", "layers": "model.layers", "hidden": "model.hidden",
     "optimizer": "optim.name", "lr": "optim.lr", "clip": "optim.clip", "epochs": "train.epochs",
@@ -58,7 +58,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     model.add_argument("--layers", metavar="L", help="stacked recurrent layers")
     model.add_argument("--hidden", metavar="H", help="hidden units per layer")
     model.add_argument("--normalise", metavar="HOW", help="auto (chosen on validation), standard, last, mean, revin, seasonal")
-    model.add_argument("--log", metavar="WHEN", help="auto (chosen on validation), on or off")
+    model.add_argument("--log-transform", metavar="WHEN", help="forecast log values: auto (chosen on validation), on or off")
     model.add_argument("--ensemble", metavar="K", help="models from consecutive seeds, averaged")
     model.add_argument("--optimizer", metavar="NAME", help="adam (default), momentum or sgd")
     model.add_argument("--lr", metavar="X", help="learning rate")
@@ -125,7 +125,7 @@ def handle(args: argparse.Namespace) -> int:
     return 0
 
 
-def _progress(member: Member) -> None:
+def _progress(member: FittedModel) -> None:
     print(f"  trained {member.candidate.label:<14} seed {member.seed}: best epoch {member.best_epoch} of "
           f"{member.epochs_run}, validation MAE {member.val_mae:.4g}", file=sys.stderr)
 

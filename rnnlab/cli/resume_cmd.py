@@ -5,7 +5,12 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from rnnlab.cli.training import add_training_arguments, print_result, progress_callbacks, train_stoppably
+from rnnlab.cli.training import (
+    add_training_arguments,
+    print_result,
+    progress_callbacks,
+    train_stoppably,
+)
 
 
 def register(sub: argparse._SubParsersAction) -> None:

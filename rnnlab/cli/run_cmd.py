@@ -6,8 +6,17 @@ import argparse
 from pathlib import Path
 
 from rnnlab.cli.common import add_recipe_arguments, load_config
-from rnnlab.cli.ensemble import add_ensemble_arguments, run_ensemble_command, wants_ensemble
-from rnnlab.cli.training import add_training_arguments, print_result, progress_callbacks, train_stoppably
+from rnnlab.cli.ensemble import (
+    add_ensemble_arguments,
+    run_ensemble_command,
+    wants_ensemble,
+)
+from rnnlab.cli.training import (
+    add_training_arguments,
+    print_result,
+    progress_callbacks,
+    train_stoppably,
+)
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -8,7 +8,12 @@ from typing import Literal
 import numpy as np
 
 from rnnlab.config import DataConfig
-from rnnlab.data.framing import next_step_pairs, shuffle_order, sliding_windows, split_windows
+from rnnlab.data.framing import (
+    next_step_pairs,
+    shuffle_order,
+    sliding_windows,
+    split_windows,
+)
 from rnnlab.data.sources import sine
 
 

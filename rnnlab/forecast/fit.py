@@ -12,12 +12,18 @@ import numpy as np
 
 from rnnlab.core import init
 from rnnlab.engines import Engine, create_engine
-from rnnlab.engines.base import NumericalError
 from rnnlab.forecast.problem import ForecastProblem
 from rnnlab.forecast.scaling import Normaliser, fit_normaliser
 from rnnlab.forecast.splits import future, history, train_origins, val_origins
+from rnnlab.runs.records import TrainState
 from rnnlab.spec import ModelSpec
+from rnnlab.train.batches import MiniBatches
+from rnnlab.train.callbacks import AtLogPoints, EarlyStopping
 from rnnlab.train.experiment import training_spec
+from rnnlab.train.guard import divergence_guard
+from rnnlab.train.loop import train
+from rnnlab.train.members import Members, OneEngine
+from rnnlab.train.schedule import LogSchedule
 
 Params = dict[str, np.ndarray]
 MAX_TRAIN_EXAMPLES = 600  # overlapping windows beyond this add time, little information
@@ -26,18 +32,18 @@ MAX_VAL_ORIGINS = 64
 
 @dataclass(frozen=True)
 class Candidate:
-    """A way to present the series to the network: normalisation mode and log or not."""
+    """A way to present the series to the network: normalisation mode, on log values or not."""
 
     mode: str
-    log: bool
+    log_values: bool
 
     @property
     def label(self) -> str:
-        return f"{self.mode}{'+log' if self.log else ''}"
+        return f"{self.mode}{'+log' if self.log_values else ''}"
 
 
 @dataclass
-class Member:
+class FittedModel:
     """One trained model: its candidate, scaler, best parameters and how training went."""
 
     candidate: Candidate
@@ -48,8 +54,8 @@ class Member:
     val_mae: float = math.inf
     best_epoch: int = 0
     epochs_run: int = 0
-    log: list[tuple[int, float, float]] = field(default_factory=list)  # (epoch, train loss, val MAE)
-    snapshots: list[tuple[int, np.ndarray]] = field(default_factory=list)  # (epoch, test forecasts)
+    history: list[tuple[int, float, float]] = field(default_factory=list)  # (epochs done, train loss, val MAE)
+    snapshots: list[tuple[int, np.ndarray]] = field(default_factory=list)  # (epochs done, test forecasts)
     val_forecast: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (M, horizon), best parameters
 
 
@@ -96,7 +102,7 @@ def validation_windows(problem: ForecastProblem, context: int) -> Windows:
     return windows_at(problem, origins, context, problem.horizon)
 
 
-def fit_member(problem: ForecastProblem, cand: Candidate, seed: int, test_origins: np.ndarray) -> Member:
+def fit_member(problem: ForecastProblem, cand: Candidate, seed: int, test_origins: np.ndarray) -> FittedModel:
     """Fit the scaler of `cand` on the training part, then train one network from `seed`."""
     cfg, fc = problem.config, problem.config.forecast
     k = 1 if fc.strategy == "recursive" else fc.horizon
@@ -106,66 +112,46 @@ def fit_member(problem: ForecastProblem, cand: Candidate, seed: int, test_origin
     ctx = fc.window + (problem.season if cand.mode == "seasonal" else 0)
     train = windows_at(problem, origins, ctx, k)
     end = problem.split.train_end
-    norm = fit_normaliser(cand.mode, cand.log, fc.window, problem.season, train.hist, train.fut,
+    norm = fit_normaliser(cand.mode, cand.log_values, fc.window, problem.season, train.hist, train.fut,
                           problem.values[:end], problem.features[:end])
     m = cfg.model
     spec = ModelSpec(m.cell, m.activation, norm.channels + problem.features.shape[1], m.hidden, k, m.bias,
                      m.readout_bias, "last", m.layers)
-    member = Member(cand, seed, norm, spec)
+    member = FittedModel(cand, seed, norm, spec)
     _train(problem, member, norm.inputs(train.hist, train.feats), norm.targets(train.hist, train.fut),
            validation_windows(problem, ctx), windows_at(problem, test_origins, ctx, 0))
     return member
 
 
-def _train(problem: ForecastProblem, member: Member, x: np.ndarray, y: np.ndarray, val: Windows,
+def _train(problem: ForecastProblem, member: FittedModel, x: np.ndarray, y: np.ndarray, val: Windows,
            test: Windows) -> None:
-    """Mini-batch epochs (order shuffled by the member's seed); every `eval_every` epochs the
-    validation MAE, in the series' units, decides whether these are the best parameters."""
+    """Mini-batch epochs in the one training loop (order shuffled by the member's seed);
+    every `eval_every` epochs the validation MAE, in the series' units, decides whether
+    these are the best parameters, and `patience` checks without improvement stop it."""
     cfg, fc, s = problem.config, problem.config.forecast, member.spec
     engine = create_engine(cfg.run.engine, s, training_spec(cfg), cfg.run.dtype)
     engine.set_params(init.torch_default_stacked(member.seed, s.cell, s.input_size, s.hidden, s.output_size,
                                                  s.layers, s.bias, s.readout_bias))
     predict = Forecaster(engine, member.normaliser, fc.strategy, fc.horizon)
-    rng = np.random.default_rng(member.seed)
-    n, batch = x.shape[0], fc.batch_size or x.shape[0]
 
-    def evaluate(epoch: int, loss: float) -> bool:
-        """Log the epoch; True when its parameters are the best so far."""
-        forecast = predict(val.hist, val.feats)
-        val_mae = float(np.mean(np.abs(forecast - val.fut)))
-        member.log.append((epoch, loss, val_mae))
-        member.snapshots.append((epoch, predict(test.hist, test.feats)))
-        if not val_mae < member.val_mae:
-            return False
-        member.params, member.val_mae, member.best_epoch, member.val_forecast = (
-            engine.get_params(), val_mae, epoch, forecast)
-        return True
+    def val_mae(members: Members) -> list[float]:
+        return [float(np.mean(np.abs(predict(val.hist, val.feats) - val.fut)))]
 
-    evaluate(0, math.nan)
-    stale = 0
-    for epoch in range(1, cfg.train.epochs + 1):
-        order = rng.permutation(n)
-        try:
-            losses = []
-            for start in range(0, n, batch):
-                idx = order[start:start + batch]
-                engine.set_data(x[idx], y[idx])
-                losses.append(float(engine.train(1)[0]))
-        except NumericalError:
-            break  # diverged: keep the best parameters seen
-        member.epochs_run, loss = epoch, float(np.mean(losses))
-        if not math.isfinite(loss):
-            break
-        if epoch % fc.eval_every and epoch != cfg.train.epochs:
-            continue
-        stale = 0 if evaluate(epoch, loss) else stale + 1
-        if stale >= fc.patience:
-            break
-    if not member.params:  # no finite validation score was ever seen: keep what there is
-        member.params, member.val_forecast = engine.get_params(), predict(val.hist, val.feats)
+    stopping = EarlyStopping(val_mae, fc.patience)
+    snapshots = AtLogPoints(lambda done: member.snapshots.append((done, predict(test.hist, test.feats))))
+    state = train(OneEngine(engine), TrainState(), LogSchedule(cfg.train.epochs, fc.eval_every, "end"),
+                  callbacks=[stopping, snapshots], batches=MiniBatches([x], [y], fc.batch_size, [member.seed]),
+                  guard=divergence_guard(cfg), on_divergence="stop")
+    member.history = stopping.history[0]
+    member.epochs_run = state.epoch
+    member.best_epoch, member.val_mae = stopping.best_epoch[0], stopping.best_score[0]
+    if stopping.best[0]:
+        engine.set_params(stopping.best[0])
+    member.params = engine.get_params()  # the best seen; the last when no score was ever finite
+    member.val_forecast = predict(val.hist, val.feats)
 
 
-def member_forecast(problem: ForecastProblem, member: Member, origins: np.ndarray) -> np.ndarray:
+def member_forecast(problem: ForecastProblem, member: FittedModel, origins: np.ndarray) -> np.ndarray:
     """One member's forecasts at `origins`: (N,) -> (N, horizon), in the series' units."""
     cfg, fc = problem.config, problem.config.forecast
     w = windows_at(problem, origins, member.normaliser.context, 0)

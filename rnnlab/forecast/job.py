@@ -25,20 +25,21 @@ import numpy as np
 
 from rnnlab.config import Config, to_toml
 from rnnlab.forecast.baselines import BASELINES, all_baselines
-from rnnlab.forecast.fit import Member
+from rnnlab.forecast.fit import FittedModel
 from rnnlab.forecast.metrics import accuracy, mase_scale
 from rnnlab.forecast.problem import ForecastProblem, prepare_forecast
 from rnnlab.forecast.select import Fitted, ensemble_forecast, fit_forecaster
 from rnnlab.forecast.splits import backtest_origins, future
 from rnnlab.runs import folder as rf
 from rnnlab.runs.summary import build_summary
+from rnnlab.train.completion import complete
 
 SECTIONS = ("run", "model", "init", "loss", "optim", "train", "forecast")
 MAX_GIF_FRAMES = 30
 
 
 def run_forecast(cfg: Config, explicit: set[str], out: Path, *, argv: list[str],
-                 on_member: Callable[[Member], None] | None = None, plots: bool = True) -> dict[str, Any]:
+                 on_member: Callable[[FittedModel], None] | None = None, plots: bool = True) -> dict[str, Any]:
     """Forecast into the run folder `out` (created, must be new). Returns the summary."""
     started = time.perf_counter()
     problem = prepare_forecast(cfg, explicit)
@@ -60,13 +61,14 @@ def run_forecast(cfg: Config, explicit: set[str], out: Path, *, argv: list[str],
     rf.write_npz(out / "params.npz", {f"member{k}/{name}": value for k, m in enumerate(members)
                                       for name, value in m.params.items()})
     rf.write_npz(out / "forecast.npz", plot_arrays(problem, fitted, origins, forecasts, metrics))
-    if plots:
+
+    def draw() -> None:
         from rnnlab.viz.forecast_plot import render_forecast
 
         render_forecast(out)
-    summary = summarise(problem, fitted, origins, metrics, scale, argv, train_seconds, time.perf_counter() - started)
-    rf.write_json(out / "summary.json", _json_safe(summary))
-    return summary
+
+    return complete(out, lambda: _json_safe(summarise(problem, fitted, origins, metrics, scale, argv, train_seconds,
+                                                      time.perf_counter() - started)), draw if plots else None)
 
 
 def forecast_csv(problem: ForecastProblem, origins: np.ndarray, actual: np.ndarray,
@@ -88,7 +90,7 @@ def training_log_csv(fitted: Fitted) -> str:
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(["candidate", "seed", "epoch", "loss", "val_mae"])
     for member in fitted.trained:
-        for epoch, loss, val in member.log:
+        for epoch, loss, val in member.history:
             writer.writerow([member.candidate.label, member.seed, epoch, repr(loss), repr(val)])
     return buf.getvalue()
 

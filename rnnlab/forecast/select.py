@@ -15,7 +15,13 @@ from typing import Callable
 
 import numpy as np
 
-from rnnlab.forecast.fit import Candidate, Member, fit_member, member_forecast, validation_windows
+from rnnlab.forecast.fit import (
+    Candidate,
+    FittedModel,
+    fit_member,
+    member_forecast,
+    validation_windows,
+)
 from rnnlab.forecast.problem import ForecastProblem
 
 SELECTION_SEEDS = 2  # models per candidate while choosing (all kept in the ensemble if chosen)
@@ -27,13 +33,13 @@ class Fitted:
     """The chosen candidates' models and the record of the choice."""
 
     chosen: list[Candidate]  # best first
-    members: dict[Candidate, list[Member]]
+    members: dict[Candidate, list[FittedModel]]
     selection: dict[str, float]  # candidate label -> validation MAE of its models' mean
     validation_mae: float  # of the final combined forecast
-    trained: list[Member]  # every model trained, in order
+    trained: list[FittedModel]  # every model trained, in order
 
     @property
-    def first(self) -> Member:
+    def first(self) -> FittedModel:
         return self.members[self.chosen[0]][0]
 
     @property
@@ -51,33 +57,33 @@ def candidate_modes(problem: ForecastProblem) -> list[str]:
 def candidate_logs(problem: ForecastProblem) -> list[bool]:
     """Log off first; "auto" then tries it on for the best mode (setup turns "auto" into
     "off" for series with values <= 0)."""
-    log = problem.config.forecast.log
-    return [False, True] if log == "auto" else [log == "on"]
+    setting = problem.config.forecast.log_transform
+    return [False, True] if setting == "auto" else [setting == "on"]
 
 
 def fit_forecaster(problem: ForecastProblem, test_origins: np.ndarray,
-                   on_member: Callable[[Member], None] | None = None) -> Fitted:
+                   on_member: Callable[[FittedModel], None] | None = None) -> Fitted:
     """Try the candidates, keep the best (and a close runner-up), fill up the ensemble."""
     fc, seed = problem.config.forecast, problem.config.run.seed
-    trained: list[Member] = []
+    trained: list[FittedModel] = []
     actual = validation_windows(problem, problem.context).fut  # (M, horizon)
 
-    def fit(cand: Candidate, k: int) -> Member:
+    def fit(cand: Candidate, k: int) -> FittedModel:
         member = fit_member(problem, cand, seed + k, test_origins)
         trained.append(member)
         if on_member is not None:
             on_member(member)
         return member
 
-    def score(members: list[Member]) -> float:
+    def score(members: list[FittedModel]) -> float:
         return float(np.mean(np.abs(np.mean([m.val_forecast for m in members], axis=0) - actual)))
 
     per_cand = min(SELECTION_SEEDS, fc.ensemble)
     logs = candidate_logs(problem)
     tried = {c: [fit(c, k) for k in range(per_cand)] for c in (Candidate(m, logs[0]) for m in candidate_modes(problem))}
     best = min(tried, key=lambda c: score(tried[c]))
-    for log in logs[1:]:
-        tried[Candidate(best.mode, log)] = [fit(Candidate(best.mode, log), k) for k in range(per_cand)]
+    for log_values in logs[1:]:
+        tried[Candidate(best.mode, log_values)] = [fit(Candidate(best.mode, log_values), k) for k in range(per_cand)]
     ranked = sorted(tried, key=lambda c: score(tried[c]))
     chosen = ranked[:1] + [c for c in ranked[1:2] if score(tried[c]) <= (1 + COMBINE_WITHIN) * score(tried[ranked[0]])]
     tried[chosen[0]] += [fit(chosen[0], k) for k in range(per_cand, fc.ensemble)]

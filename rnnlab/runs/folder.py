@@ -5,6 +5,7 @@ Files (each written atomically; summary.json last, so its presence means complet
   checkpoint.npz   while training: the state to resume from (rnnlab.runs.checkpoint);
                    removed once summary.json is written
   metrics.csv      epoch, step, loss, test_loss at every log point
+  history.npz      the training loss of every epoch (rnnlab.runs.history)
   params.npz       final parameters by name (rnnlab.core.init layout)
   predictions.npz  logged predictions, read by rnnlab.viz (its docstring has the keys)
   summary.json     final numbers, engine, dtype, seed, argv, versions
@@ -26,8 +27,8 @@ from typing import Any
 
 import numpy as np
 
-from rnnlab.runs.atomic import atomic_path, atomic_write_bytes
 from rnnlab.errors import UserError, WriteError
+from rnnlab.runs.atomic import atomic_path, atomic_write_bytes
 from rnnlab.runs.records import LogRecord
 
 METRIC_COLUMNS = ("epoch", "step", "loss", "test_loss")

@@ -5,40 +5,40 @@ key (--sweep; with both, every value gets N seeds). Member i is exactly the sing
 with its seed and value: same data split, same initial weights, same schedule; the engine
 trains them together (batched over a leading member axis on numpy, one vmapped program on
 jax, one after another on torch, see rnnlab.engines.ensemble). A member that diverges is
-marked and left out of the summary's statistics; the others carry on. Ensembles write no
-checkpoints.
+marked and left out of the summary's statistics; the others carry on. Training runs in
+the one loop (rnnlab.train.loop) over a member axis. Ensembles write no checkpoints.
 """
 
 from __future__ import annotations
 
-import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
 from rnnlab.config import Config, ConfigError, override
 from rnnlab.engines.ensemble import Ensemble, create_ensemble
-from rnnlab.train.auto import resolve_engine
-from rnnlab.train.experiment import Experiment, flatten_predictions, initial_params, prepare
-from rnnlab.train.guard import DivergenceGuard, divergence_guard
-from rnnlab.train.loop import Callback, log_epochs
+from rnnlab.runs.records import LogRecord, TrainState
+from rnnlab.train.callbacks import Callback, Evaluation
+from rnnlab.train.experiment import (
+    Experiment,
+    flatten_predictions,
+    initial_params,
+    prepare,
+)
+from rnnlab.train.guard import divergence_guard
+from rnnlab.train.loop import train
+from rnnlab.train.members import ManyEngines, Members
+from rnnlab.train.schedule import LogSchedule
 
 
 @dataclass(frozen=True)
-class Member:
+class EnsembleMember:
+    """Member `index`: the recipe with its own seed and, in a sweep, its own value."""
+
     index: int
     seed: int
     value: str | None  # the swept value, if any
     config: Config
-
-
-@dataclass
-class MemberLog:
-    """What is recorded of one member: rows of metrics.csv and the fate of its training."""
-
-    rows: list[tuple[int, int, float, float | None]] = field(default_factory=list)  # epoch, step, loss, test
-    initial_loss: float | None = None
-    diverged: tuple[int, str] | None = None  # (epoch, reason)
 
 
 def parse_sweep(text: str) -> tuple[str, list[str]]:
@@ -50,7 +50,7 @@ def parse_sweep(text: str) -> tuple[str, list[str]]:
     return key.strip(), items
 
 
-def make_members(cfg: Config, seeds: int, sweep: tuple[str, list[str]] | None) -> list[Member]:
+def make_members(cfg: Config, seeds: int, sweep: tuple[str, list[str]] | None) -> list[EnsembleMember]:
     """Every (value, seed) pair, values outer; each member's config validated."""
     key, values = sweep if sweep else ("", [None])
     members = []
@@ -58,72 +58,39 @@ def make_members(cfg: Config, seeds: int, sweep: tuple[str, list[str]] | None) -
         for s in range(seeds):
             seed = cfg.run.seed + s
             sets = [f"run.seed={seed}"] + ([f"{key}={value}"] if value is not None else [])
-            members.append(Member(len(members), seed, value, override(cfg, sets)))
+            members.append(EnsembleMember(len(members), seed, value, override(cfg, sets)))
     return members
 
 
 @dataclass
 class EnsembleResult:
-    members: list[Member]
+    members: list[EnsembleMember]
     exps: list[Experiment]
-    logs: list[MemberLog]
+    state: TrainState  # the rows of every member, and which diverged
     final: list[np.ndarray]  # each member's predictions after training
     params: list[dict[str, np.ndarray]]
     engine: Ensemble
-    train_seconds: float
+
+    def rows(self, member: int) -> list[LogRecord]:
+        return [r for r in self.state.records if r.member == member]
 
 
-def train_ensemble(cfg: Config, members: list[Member], callbacks: list[Callback]) -> EnsembleResult:
-    """Train every member for cfg.train.epochs, logging at the recipe's log points."""
+def train_ensemble(cfg: Config, members: list[EnsembleMember], callbacks: list[Callback]) -> EnsembleResult:
+    """Train every member for cfg.train.epochs, logging at the recipe's log points. A
+    member that diverges stops; the others carry on (Diverged only when all have)."""
     exps = [prepare(m.config) for m in members]
     engine = create_ensemble(cfg.run.engine, [(e.spec, e.training) for e in exps], cfg.run.dtype)
     engine.set_params([initial_params(m.config, e.spec) for m, e in zip(members, exps)])
     engine.set_data([e.x for e in exps], [e.y for e in exps])
-    epochs = cfg.train.epochs
-    log_at = log_epochs(epochs, cfg.log.every, cfg.log.at)
-    logs = [MemberLog() for _ in members]
-    guard = divergence_guard(cfg)
-    done, seconds = 0, 0.0
-    for cb in callbacks:
-        cb.on_start(0, epochs)
-    try:
-        for stop in sorted({e + 1 for e in log_at} | {epochs}):
-            started = time.perf_counter()
-            losses = engine.train(stop - done)  # (M, stop - done)
-            seconds += time.perf_counter() - started
-            _check(guard, logs, losses, done)
-            if stop - 1 in log_at:
-                _record(exps, logs, engine, losses[:, -1], stop - 1)
-            done = stop
-            for cb in callbacks:
-                cb.on_progress(done, float(np.nanmedian(losses[:, -1])) if np.isfinite(losses[:, -1]).any()
-                               else float("nan"))
-    finally:
-        for cb in callbacks:
-            cb.on_end()
-    final = [flatten_predictions(e, p) for e, p in zip(exps, engine.predict([e.eval_x for e in exps]))]
-    return EnsembleResult(members, exps, logs, final, engine.get_params(), engine, seconds)
+    model = ManyEngines(engine, len(members))
 
+    def predict(model: Members) -> list[np.ndarray]:
+        return [flatten_predictions(e, p) for e, p in zip(exps, model.predict([e.eval_x for e in exps]))]
 
-def _check(guard: DivergenceGuard, logs: list[MemberLog], losses: np.ndarray, first_epoch: int) -> None:
-    """Mark members whose loss became NaN, infinite or exploded (the divergence guard's rule)."""
-    for log, row in zip(logs, losses):
-        if log.diverged is not None:
-            continue
-        if log.initial_loss is None:
-            log.initial_loss = float(row[0])
-        problem = guard.loss_problem(first_epoch, row, log.initial_loss)
-        if problem is not None:
-            log.diverged = problem
+    def test_loss(i: int, pred: np.ndarray) -> float | None:
+        return exps[i].training.report.value(pred, exps[i].eval_y) if exps[i].has_test else None
 
-
-def _record(exps: list[Experiment], logs: list[MemberLog], engine: Ensemble, losses: np.ndarray,
-            epoch: int) -> None:
-    preds = engine.predict([e.eval_x for e in exps])
-    for exp, log, pred, loss in zip(exps, logs, preds, losses):
-        if log.diverged is not None:
-            continue
-        pred = flatten_predictions(exp, pred)
-        with np.errstate(all="ignore"):
-            test = exp.training.report.value(pred, exp.eval_y) if exp.has_test else None
-        log.rows.append((epoch, epoch * exp.updates_per_epoch, float(loss), test))
+    evaluation = Evaluation(predict, test_loss, exps[0].updates_per_epoch, keep_predictions=False)
+    state = train(model, TrainState(), LogSchedule.of(cfg.log, cfg.train.epochs), callbacks=[evaluation, *callbacks],
+                  guard=divergence_guard(cfg))
+    return EnsembleResult(members, exps, state, predict(model), engine.get_params(), engine)

@@ -1,5 +1,5 @@
 """The run folder of an ensemble. Files (summary.json last, so its presence means complete;
-config.toml just before it, so an unfinished ensemble is never taken for a resumable run):
+config.toml after the results, so an unfinished ensemble is never taken for a resumable run):
 
   members.csv      member, seed, [the swept key], final_loss, test_rmse, diverged_epoch
   metrics.csv      member, epoch, step, loss, test_loss at every log point of every member
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import io
+import time
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ import numpy as np
 from rnnlab.config import Config, to_toml
 from rnnlab.runs import folder as rf
 from rnnlab.runs.summary import build_summary
+from rnnlab.train.completion import complete
 from rnnlab.train.ensemble import EnsembleResult
 
 
@@ -44,7 +46,8 @@ def test_rmse(result: EnsembleResult) -> list[float]:
 
 
 def write(out: Path, cfg: Config, result: EnsembleResult, sweep: tuple[str, list[str]] | None, argv: list[str],
-          plots: bool, wall_seconds: float) -> dict[str, Any]:
+          plots: bool, started: float) -> dict[str, Any]:
+    """Every file of the ensemble's folder, summary.json last (`started`: the job's start)."""
     rmse = test_rmse(result)
     rf.write_text(out / "metrics.csv", _metrics_csv(result))
     rf.write_text(out / "members.csv", _members_csv(result, rmse, sweep[0] if sweep else None))
@@ -55,24 +58,24 @@ def write(out: Path, cfg: Config, result: EnsembleResult, sweep: tuple[str, list
     truth = [np.asarray(e.eval_y, dtype=np.float64).reshape(f.shape) for e, f in zip(result.exps, result.final)]
     rf.write_npz(out / "predictions.npz", {**stacked([f.astype(np.float64) for f in result.final], "final"),
                                            **stacked(truth, "truth")})
-    if plots:
+    rf.write_text(out / "config.toml", to_toml(cfg))
+
+    def draw() -> None:
         from rnnlab.viz.ensemble_plot import render_ensemble
 
-        with rf.reporting_write_errors(out):
-            render_ensemble(out)
-    summary = _summary(cfg, result, rmse, sweep, argv, wall_seconds)
-    rf.write_text(out / "config.toml", to_toml(cfg))
-    rf.write_json(out / "summary.json", summary)
-    return summary
+        render_ensemble(out)
+
+    return complete(out, lambda: _summary(cfg, result, rmse, sweep, argv, time.perf_counter() - started),
+                    draw if plots else None)
 
 
 def _metrics_csv(result: EnsembleResult) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(("member", *rf.METRIC_COLUMNS))
-    for member, log in zip(result.members, result.logs):
-        for epoch, step, loss, test in log.rows:
-            writer.writerow([member.index, epoch, step, repr(loss), "" if test is None else repr(test)])
+    for member in result.members:
+        for r in result.rows(member.index):
+            writer.writerow([member.index, r.epoch, r.step, repr(r.loss), "" if r.test_loss is None else repr(r.test_loss)])
     return buf.getvalue()
 
 
@@ -80,10 +83,12 @@ def _members_csv(result: EnsembleResult, rmse: list[float], key: str | None) -> 
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(["member", "seed", *([key] if key else []), "final_loss", "test_rmse", "diverged_epoch"])
-    for member, log, err in zip(result.members, result.logs, rmse):
-        final = repr(log.rows[-1][2]) if log.rows and log.diverged is None else ""
+    diverged = result.state.diverged
+    for member, err in zip(result.members, rmse):
+        rows, bad = result.rows(member.index), diverged.get(member.index)
+        final = repr(rows[-1].loss) if rows and bad is None else ""
         writer.writerow([member.index, member.seed, *([member.value] if key else []), final,
-                         "" if log.diverged else repr(err), "" if log.diverged is None else log.diverged[0]])
+                         "" if bad else repr(err), "" if bad is None else bad[0]])
     return buf.getvalue()
 
 
@@ -97,17 +102,18 @@ def _spread(values: list[float]) -> dict[str, float] | None:
 
 def _summary(cfg: Config, result: EnsembleResult, rmse: list[float], sweep: tuple[str, list[str]] | None,
              argv: list[str], wall_seconds: float) -> dict[str, Any]:
-    ok = [log.diverged is None for log in result.logs]
+    ok = [m.index not in result.state.diverged for m in result.members]
     first = result.exps[0]
+    finals = [rows[-1].loss for rows in (result.rows(m.index) for m, good in zip(result.members, ok) if good) if rows]
     results = {
         "ensemble": {"members": len(result.members),
                      "seeds": {"first": min(m.seed for m in result.members), "last": max(m.seed for m in result.members)},
                      "sweep": {"key": sweep[0], "values": sweep[1]} if sweep else None,
                      "vectorised": result.engine.vectorised},
-        "final_loss": _spread([log.rows[-1][2] for log, good in zip(result.logs, ok) if good and log.rows]),
+        "final_loss": _spread(finals),
         "test_rmse": _spread([err for err, good in zip(rmse, ok) if good]),
         "evaluated_on": "test windows" if first.has_test else "the training sequence, from h = 0",
         "diverged_members": [m.index for m, good in zip(result.members, ok) if not good],
     }
-    return build_summary("ensemble", cfg, results, argv=argv, train_seconds=result.train_seconds,
+    return build_summary("ensemble", cfg, results, argv=argv, train_seconds=result.state.train_seconds,
                          wall_seconds=wall_seconds, engine_info=result.engine.info())

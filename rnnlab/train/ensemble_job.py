@@ -24,4 +24,4 @@ def run_ensemble(cfg: Config, out: Path, *, seeds: int, sweep: tuple[str, list[s
     members = make_members(cfg, seeds, sweep)
     rf.create_run_dir(out)
     result = train_ensemble(cfg, members, callbacks)
-    return ensemble_files.write(out, cfg, result, sweep, argv, plots, time.perf_counter() - started)
+    return ensemble_files.write(out, cfg, result, sweep, argv, plots, started)

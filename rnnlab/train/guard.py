@@ -1,5 +1,6 @@
-"""The divergence guard: training stops when the loss or the parameters stop being
-numbers, or the loss explodes, instead of running on and saving garbage."""
+"""The divergence guard: training stops when the loss stops being a number or explodes,
+instead of running on and saving garbage (the loop also checks the parameters:
+rnnlab.train.members)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from rnnlab.config import Config
-
-Params = dict[str, np.ndarray]
 
 
 @dataclass(frozen=True)
@@ -32,14 +31,6 @@ class DivergenceGuard:
             return first_epoch + i, f"loss is {loss}"
         return first_epoch + i, (f"loss {loss:.4g} is over {self.max_loss_factor:g} times the initial loss "
                                  f"{initial_loss:.4g} (train.max_loss_factor)")
-
-    @staticmethod
-    def params_problem(params: Params) -> str | None:
-        """Which parameter holds NaN or infinity, if any (checked once per chunk: cheap)."""
-        for name, value in params.items():
-            if not np.isfinite(value).all():
-                return f"parameter {name} holds {'nan' if np.isnan(value).any() else 'inf'}"
-        return None
 
 
 def divergence_guard(cfg: Config) -> DivergenceGuard:

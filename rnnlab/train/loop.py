@@ -1,59 +1,43 @@
-"""The training loop: drives an engine in chunks between stops (log points, progress
-ticks, checkpoints), reports through callbacks, stops on divergence or on request.
-It never prints; the caller decides what to show.
+"""The training loop, the one every job uses (single runs, ensembles, forecasting): it
+drives M members in chunks of epochs between stops (log points, checkpoints, and at least
+every CHUNK_SECONDS and hundredth of the run), guards against divergence, checkpoints, and leaves everything else
+to callbacks (rnnlab.train.callbacks). It never prints.
 
-Chunk boundaries never change the numbers (an engine's epochs do not depend on how
-they are grouped), so a run stopped and continued from a checkpoint ends bit for bit
-where an uninterrupted one does.
+An epoch's updates are the engine's business (online or full-batch: a compiled engine
+keeps the whole chunk compiled) or, with `batches`, the loop's (rnnlab.train.batches).
+Chunk boundaries never change the numbers (an engine's epochs do not depend on how they
+are grouped), so a run stopped and continued from a checkpoint ends bit for bit where an
+uninterrupted one does, and chunks can follow the clock.
 """
 
 from __future__ import annotations
 
-import copy
 import time
-from dataclasses import dataclass, field, replace
-from typing import Any, Callable, Protocol
+from dataclasses import dataclass
+from typing import Any, Callable, Literal, Sequence
 
 import numpy as np
 
-from rnnlab.engines.base import Engine
 from rnnlab.errors import Diverged, Interrupted
 from rnnlab.runs.records import LogRecord, TrainState
+from rnnlab.train.batches import MiniBatches
+from rnnlab.train.callbacks import Callback
 from rnnlab.train.guard import DivergenceGuard
+from rnnlab.train.members import Members
+from rnnlab.train.schedule import LogSchedule
 from rnnlab.train.stop import StopRequest
 
+__all__ = ["Checkpoints", "LogRecord", "TrainState", "train"]
+
 DEFAULT_CHECKPOINT_SECONDS = 5.0
-
-
-class Callback(Protocol):
-    def on_start(self, first_epoch: int, total_epochs: int) -> None: ...
-    def on_progress(self, epochs_done: int, loss: float) -> None: ...
-    def on_log(self, record: LogRecord) -> None: ...
-    def on_end(self) -> None: ...
-
-
-def log_epochs(total: int, every: int, at: str) -> list[int]:
-    """Epochs (0-based) at which the original program prints.
-
-    "start": e % every == 0 (the torch programs); "end": e == 0 or (e + 1) % every == 0.
-    """
-    if at == "start":
-        return list(range(0, total, every))
-    return sorted({0, *range(every - 1, total, every)} & set(range(total)))
-
-
-@dataclass
-class Evaluator:
-    """Turns the engine's current parameters into the predictions and test loss logged."""
-
-    predict: Callable[[Engine], np.ndarray]
-    test_loss: Callable[[np.ndarray], float | None]
+CHUNK_SECONDS = 0.25  # a chunk between two stops lasts about this long: Ctrl-C and progress stay prompt
+TICKS = 100  # and there is a stop at every hundredth of the run, for progress displays
 
 
 @dataclass(frozen=True)
 class Checkpoints:
-    """When to save, and how: `capture` copies the engine's and the trainer's state into
-    a checkpoint, `write` stores one.
+    """When to save, and how: `capture` copies the members' and the loop's state into a
+    checkpoint, `write` stores one.
 
     `every` N epochs (and at the end); None: whenever `seconds` have passed since the
     last one, so short runs write none; 0: only when stopped on request.
@@ -68,6 +52,9 @@ class Checkpoints:
         if self.every is None:
             return since_last >= self.seconds
         return self.every > 0 and (epoch % self.every == 0 or epoch == total)
+
+    def next_boundary(self, epoch: int) -> int | None:
+        return (epoch // self.every + 1) * self.every if self.every else None
 
 
 class _Saver:
@@ -94,6 +81,10 @@ class _Saver:
             self.checkpoints.write(self.pending[1])
             self.written, self.pending = self.pending[0], None
 
+    def drop(self) -> None:
+        """The chunk after the pending capture went wrong: that state is not vouched for."""
+        self.pending = None
+
     def now(self, state: TrainState) -> None:
         """Save the current state whatever the schedule (stopping on request)."""
         if self.checkpoints is None or self.written == state.epoch:
@@ -103,85 +94,124 @@ class _Saver:
         self.vouched()
 
 
-def train(engine: Engine, state: TrainState, *, epochs: int, log_at: list[int], updates_per_epoch: int,
-          evaluator: Evaluator, callbacks: list[Callback], checkpoints: Checkpoints | None = None,
-          guard: DivergenceGuard | None = None, stop: StopRequest | None = None,
-          progress_every: int | None = None) -> TrainState:
-    """Train epochs [state.epoch, epochs), updating `state` in place, stopping at every log
-    point, progress tick and checkpoint.
+class _Pace:
+    """Epochs per chunk, from the measured time of the last ones: about CHUNK_SECONDS each,
+    at most doubling from one chunk to the next (the first may include a compile)."""
 
-    Raises Diverged when `guard` finds NaN, infinity or an exploding loss (no checkpoint of
-    the bad state is written) and Interrupted when `stop` is set, after saving.
+    def __init__(self) -> None:
+        self.epochs = 1
+
+    def measured(self, epochs: int, seconds: float) -> None:
+        fit = int(CHUNK_SECONDS * epochs / seconds) if seconds > 0 else 2 * self.epochs
+        self.epochs = max(1, min(2 * max(self.epochs, epochs), fit))
+
+
+def train(members: Members, state: TrainState, log: LogSchedule, *, callbacks: Sequence[Callback] = (),
+          checkpoints: Checkpoints | None = None, guard: DivergenceGuard | None = None,
+          stop: StopRequest | None = None, batches: MiniBatches | None = None,
+          on_divergence: Literal["raise", "stop"] = "raise") -> TrainState:
+    """Train epochs [state.epoch, log.total) of every member still active, updating `state`
+    in place; call the callbacks at every log point of `log` and after every chunk.
+
+    A member whose loss or parameters stop being finite, or whose loss explodes (`guard`),
+    stops training (`state.diverged`). When every member has diverged, Diverged is raised
+    (naming the last checkpoint written; no checkpoint of a bad state is ever written),
+    unless `on_divergence` is "stop". Members that stop improving (early stopping sets
+    `state.stopped`) stop too; training ends when none is left. Interrupted is raised,
+    after saving, when `stop` is set.
     """
-    progress_every = progress_every or max(1, epochs // 100)
-    every = checkpoints.every if checkpoints and checkpoints.every else epochs
-    stops = sorted({e + 1 for e in log_at} | set(range(progress_every, epochs, progress_every))
-                   | set(range(every, epochs, every)) | {epochs})
-    logged = set(log_at)
-    saver = _Saver(checkpoints, state, epochs)
-    hint = guard.hint if guard else "check the learning rate"
+    total = log.total
+    saver, pace = _Saver(checkpoints, state, total), _Pace()
     for cb in callbacks:
-        cb.on_start(state.epoch, epochs)
+        cb.on_start(state, members, total)
     try:
-        for stop_at in (s for s in stops if s > state.epoch):
+        while state.epoch < total and state.active(members.count):
             if stop is not None and stop.requested:
                 saver.now(state)
-                raise Interrupted(state.epoch, epochs)
-            last = stop_at - 1
-            try:
-                losses = _train_chunk(engine, state, stop_at, guard)
+                raise Interrupted(state.epoch, total)
+            stop_at = _next_stop(state.epoch, log, checkpoints, pace.epochs, total)
+            started = time.perf_counter()
+            losses, failed = _train_chunk(members, state, stop_at, guard, batches)
+            pace.measured(stop_at - state.epoch, time.perf_counter() - started)
+            if failed:
+                saver.drop()
+                if not state.active(members.count):
+                    break
+            else:
                 saver.vouched()
-                record = _log(engine, evaluator, last, updates_per_epoch, losses) if last in logged else None
-            except _Problem as problem:
-                raise Diverged(problem.epoch, problem.reason, hint, saver.written) from problem.__cause__
-            if record is not None:
-                state.records.append(record)
-                for cb in callbacks:
-                    cb.on_log(record)
+            if stop_at - 1 in log and not _log(callbacks, members, state, stop_at - 1, losses[:, -1]):
+                break  # predicting failed: the parameters after this chunk are not worth keeping
             state.epoch = stop_at
             for cb in callbacks:
-                cb.on_progress(state.epoch, float(losses[-1]))
+                cb.on_progress(state, losses)
             saver.at_stop(state)
-        if stop is not None and stop.requested:
+        if stop is not None and stop.requested and state.epoch < total:
             saver.now(state)
-            raise Interrupted(state.epoch, epochs)
+            raise Interrupted(state.epoch, total)
     finally:  # also on the way out of Diverged or Interrupted
         for cb in callbacks:
-            cb.on_end()
+            cb.on_end(state)
+    if on_divergence == "raise" and state.diverged and len(state.diverged) == members.count:
+        raise _diverged(state, members.count, guard, saver.written)
     return state
 
 
-class _Problem(Exception):
-    """Training went wrong at `epoch`; `train` turns it into Diverged."""
+def _next_stop(epoch: int, log: LogSchedule, checkpoints: Checkpoints | None, pace: int, total: int) -> int:
+    tick = max(1, total // TICKS)
+    stops = [epoch + pace, total, (epoch // tick + 1) * tick]
+    logged = log.next(epoch)
+    if logged is not None:
+        stops.append(logged + 1)
+    boundary = checkpoints.next_boundary(epoch) if checkpoints is not None else None
+    if boundary is not None:
+        stops.append(boundary)
+    return min(stops)
 
-    def __init__(self, epoch: int, reason: str) -> None:
-        super().__init__(epoch, reason)
-        self.epoch, self.reason = epoch, reason
 
-
-def _train_chunk(engine: Engine, state: TrainState, stop_at: int, guard: DivergenceGuard | None) -> np.ndarray:
-    """Epochs [state.epoch, stop_at): their losses, checked by `guard` with the parameters after."""
+def _train_chunk(members: Members, state: TrainState, stop_at: int, guard: DivergenceGuard | None,
+                 batches: MiniBatches | None) -> tuple[np.ndarray, bool]:
+    """Epochs [state.epoch, stop_at) of every member: their losses (M, epochs), NaN for
+    members not training, and whether a member diverged in them (marked in `state`)."""
+    epochs, first = stop_at - state.epoch, state.epoch
+    active = state.active(members.count)
     started = time.perf_counter()
     try:
-        losses = engine.train(stop_at - state.epoch)
-    except FloatingPointError as err:
-        raise _Problem(state.epoch + getattr(err, "epochs_done", 0), f"floating-point error: {err}") from err
+        losses = batches.train(members, epochs, state) if batches is not None else members.train(epochs)
+    except FloatingPointError as err:  # one engine alone raises; an ensemble shows NaN
+        for i in active:
+            state.diverged[i] = (first + getattr(err, "epochs_done", 0), f"floating-point error: {err}")
+        return np.full((members.count, epochs), np.nan), True
     state.train_seconds += time.perf_counter() - started
-    if state.initial_loss is None:
-        state.initial_loss = float(losses[0])
-    if guard is not None:
-        problem = guard.loss_problem(state.epoch, losses, state.initial_loss)
+    if not state.initial_losses:
+        state.initial_losses = [float(v) for v in losses[:, 0]]
+    failed = False
+    broken = members.broken_params()
+    for i in active:
+        problem = guard.loss_problem(first, losses[i], state.initial_losses[i]) if guard is not None else None
+        if problem is None and broken[i] is not None:
+            problem = (stop_at - 1, broken[i])
         if problem is not None:
-            raise _Problem(*problem)
-        bad_param = guard.params_problem(engine.get_params())
-        if bad_param is not None:
-            raise _Problem(stop_at - 1, bad_param)
-    return losses
+            state.diverged[i], failed = problem, True
+    losses[[i for i in range(members.count) if i not in active]] = np.nan
+    return losses, failed
 
 
-def _log(engine: Engine, evaluator: Evaluator, epoch: int, updates_per_epoch: int, losses: np.ndarray) -> LogRecord:
+def _log(callbacks: Sequence[Callback], members: Members, state: TrainState, epoch: int, losses: np.ndarray) -> bool:
+    """Call every callback at log point `epoch`; False when predicting overflowed (the
+    members still training are then marked diverged: their parameters are past saving)."""
     try:
-        pred = evaluator.predict(engine)
+        for cb in callbacks:
+            cb.on_log(state, members, epoch, losses)
     except FloatingPointError as err:
-        raise _Problem(epoch, f"floating-point error in prediction: {err}") from err
-    return LogRecord(epoch, epoch * updates_per_epoch, float(losses[-1]), evaluator.test_loss(pred), pred)
+        for i in state.active(members.count):
+            state.diverged[i] = (epoch, f"floating-point error in prediction: {err}")
+        return False
+    return True
+
+
+def _diverged(state: TrainState, count: int, guard: DivergenceGuard | None, written: int | None) -> Diverged:
+    hint = guard.hint if guard else "check the learning rate"
+    epoch, reason = min(state.diverged.values())
+    if count > 1:
+        reason = f"every one of the {count} members diverged, the first at epoch {epoch}: {reason}"
+    return Diverged(epoch, reason, hint, written)

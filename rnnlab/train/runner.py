@@ -18,15 +18,27 @@ import numpy as np
 
 from rnnlab.config import Config, load, to_toml
 from rnnlab.engines.base import Engine
-from rnnlab.errors import Interrupted, PlotError, UserError
+from rnnlab.errors import Interrupted, UserError
 from rnnlab.runs import checkpoint
 from rnnlab.runs import folder as rf
+from rnnlab.runs.records import LogRecord, TrainState
 from rnnlab.runs.status import run_status
 from rnnlab.runs.summary import build_summary
 from rnnlab.train.auto import resolve_engine
-from rnnlab.train.experiment import Experiment, build_engine, flatten_predictions, initial_params, prepare, resolved_rng
+from rnnlab.train.callbacks import Callback, Evaluation, RecordHistory
+from rnnlab.train.completion import complete
+from rnnlab.train.experiment import (
+    Experiment,
+    build_engine,
+    flatten_predictions,
+    initial_params,
+    prepare,
+    resolved_rng,
+)
 from rnnlab.train.guard import divergence_guard
-from rnnlab.train.loop import Callback, Checkpoints, Evaluator, LogRecord, TrainState, log_epochs, train
+from rnnlab.train.loop import Checkpoints, train
+from rnnlab.train.members import Members, OneEngine
+from rnnlab.train.schedule import LogSchedule
 from rnnlab.train.stop import StopRequest
 
 if TYPE_CHECKING:
@@ -47,14 +59,15 @@ class Session:
     started: float = field(default_factory=time.perf_counter)
 
 
-def evaluator(exp: Experiment) -> Evaluator:
-    def predict(engine: Any) -> np.ndarray:
-        return flatten_predictions(exp, engine.predict(exp.eval_x))
+def evaluation(exp: Experiment) -> Evaluation:
+    """The rows and GIF frames of a single run: predictions on the evaluation data."""
+    def predict(members: Members) -> list[np.ndarray]:
+        return [flatten_predictions(exp, p) for p in members.predict([exp.eval_x])]
 
-    def test_loss(pred: np.ndarray) -> float | None:
+    def test_loss(member: int, pred: np.ndarray) -> float | None:
         return exp.training.report.value(pred, exp.eval_y) if exp.has_test else None
 
-    return Evaluator(predict, test_loss)
+    return Evaluation(predict, test_loss, exp.updates_per_epoch)
 
 
 def run(cfg: Config, out: Path, *, argv: list[str], callbacks: list[Callback], plots: bool = True,
@@ -149,11 +162,10 @@ def _train_and_finish(session: Session, argv: list[str], callbacks: list[Callbac
     def write(ckpt: checkpoint.Checkpoint) -> None:
         checkpoint.save(session.out / checkpoint.NAME, ckpt)
 
-    log_at = log_epochs(epochs, exp.config.log.every, exp.config.log.at)
     with _renderer(plots) as renderer:  # its process imports the plotting code while we train
         try:
-            train(engine, session.state, epochs=epochs, log_at=log_at, updates_per_epoch=exp.updates_per_epoch,
-                  evaluator=evaluator(exp), callbacks=callbacks, guard=divergence_guard(exp.config), stop=stop,
+            train(OneEngine(engine), session.state, LogSchedule.of(exp.config.log, epochs),
+                  callbacks=[evaluation(exp), RecordHistory(), *callbacks], guard=divergence_guard(exp.config), stop=stop,
                   checkpoints=Checkpoints(capture, write, checkpoint_every))
         except Interrupted as err:
             raise Interrupted(err.epoch, err.epochs, session.out) from None
@@ -170,50 +182,30 @@ def _renderer(plots: bool) -> AbstractContextManager[BackgroundRenderer | None]:
 
 def finish(session: Session, argv: list[str], renderer: BackgroundRenderer | None) -> dict[str, Any]:
     """Write the results, the plots (if `renderer`), then summary.json: the run is complete,
-    and its checkpoint is dropped. Plots that fail are reported after that (PlotError), so
-    a failure to draw them never costs the trained run."""
+    and its checkpoint is dropped (rnnlab.train.completion)."""
     exp, engine, out, records = session.exp, session.engine, session.out, session.state.records
     final = flatten_predictions(exp, engine.predict(exp.eval_x))
     rf.write_metrics(out / "metrics.csv", records)
+    rf.write_npz(out / "history.npz", session.state.history.arrays())
     rf.write_npz(out / "params.npz", engine.get_params())
     rf.write_npz(out / "predictions.npz", prediction_arrays(exp, records, final))
-    failure = _draw_plots(renderer, out) if renderer is not None else None
-    summary = build_summary("run", exp.config, run_results(exp, session.state, final, engine, session.resumed_from),
-                            argv=argv, train_seconds=session.state.train_seconds,
-                            wall_seconds=time.perf_counter() - session.started, engine_info=engine.info())
-    rf.write_json(out / "summary.json", summary)
-    (out / checkpoint.NAME).unlink(missing_ok=True)
-    if failure is not None:
-        raise PlotError(f"{out}: the run is complete, but its plots could not be made: "
-                        f"{_one_line(failure)}") from failure
-    return summary
 
+    def summary() -> dict[str, Any]:
+        return build_summary("run", exp.config, run_results(exp, session.state, final, engine, session.resumed_from),
+                             argv=argv, train_seconds=session.state.train_seconds,
+                             wall_seconds=time.perf_counter() - session.started, engine_info=engine.info())
 
-def _draw_plots(renderer: BackgroundRenderer, out: Path) -> Exception | None:
-    """Draw and write the plots into `out`; what went wrong, if anything."""
-    try:
-        renderer.render(out)
-    except Exception as err:  # noqa: BLE001 - plots are drawn from the saved results, never at their cost
-        return err
-    return None
-
-
-def _one_line(err: Exception) -> str:
-    from rnnlab.viz.worker import one_line
-
-    if isinstance(err, OSError) and err.filename:
-        return f"cannot write {err.filename} ({err.strerror or err})"
-    return one_line(err)
+    return complete(out, summary, None if renderer is None else lambda: renderer.render(out),
+                    after_summary=lambda: (out / checkpoint.NAME).unlink(missing_ok=True))
 
 
 def run_results(exp: Experiment, state: TrainState, final: np.ndarray, engine: Engine,
                 resumed_from: int | None) -> dict[str, Any]:
     """What summary.json reports of a single run."""
-    records = state.records
     truth = np.asarray(exp.eval_y, dtype=np.float64).reshape(final.shape)
     return {
-        "final_loss": records[-1].loss if records else None,
-        "final_epoch": records[-1].epoch if records else None,
+        "final_loss": float(state.history.loss[-1]) if len(state.history.loss) else None,
+        "final_epoch": int(state.history.epoch[-1]) if len(state.history.epoch) else None,
         "test_rmse": float(np.sqrt(np.mean((final.astype(np.float64) - truth) ** 2))),
         "evaluated_on": "test windows" if exp.has_test else "the training sequence, from h = 0",
         "device": engine.device(),

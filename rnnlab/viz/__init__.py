@@ -6,6 +6,8 @@
   at least the columns ``epoch`` (int), ``step`` (int), ``loss`` (float) and
   ``test_loss`` (float, or an empty cell when undefined). The title is the
   ``name`` in the ``[run]`` table of ``config.toml`` when present, else the folder name.
+  The training curve is every epoch's loss from ``history.npz`` when the folder has one
+  (``epoch`` (K,) int, ``loss`` (K,) float; rnnlab.runs.history), else metrics.csv's.
 - ``predictions.png`` and ``training.gif`` from ``predictions.npz`` (read with
   ``allow_pickle=False``). Its 0-d unicode array ``kind`` selects the layout:
 

@@ -14,7 +14,10 @@ from rnnlab.recipes import resolve
 from rnnlab.runs import checkpoint
 from rnnlab.train.experiment import build_engine, initial_params, prepare
 from rnnlab.train.guard import DivergenceGuard
-from rnnlab.train.loop import Checkpoints, Evaluator, TrainState, train
+from rnnlab.runs.records import TrainState
+from rnnlab.train.loop import Checkpoints, train
+from rnnlab.train.members import OneEngine
+from rnnlab.train.schedule import LogSchedule
 
 
 def test_a_huge_learning_rate_exits_3_with_one_line(tmp_path, engine):
@@ -86,9 +89,8 @@ def _train_scripted(engine: ScriptedEngine, epochs: int, factor: float = 1e6) ->
     written: list[int] = []
     checkpoints = Checkpoints(lambda state: state.epoch, written.append, every=1)
     with pytest.raises(Diverged) as caught:
-        train(engine, TrainState(), epochs=epochs, log_at=[], updates_per_epoch=1,
-              evaluator=Evaluator(lambda e: np.zeros(1), lambda p: None), callbacks=[],
-              checkpoints=checkpoints, guard=DivergenceGuard(factor, "try a smaller optim.lr, now 9"))
+        train(OneEngine(engine), TrainState(), LogSchedule(epochs, 1, last=False), checkpoints=checkpoints,
+              guard=DivergenceGuard(factor, "try a smaller optim.lr, now 9"))
     return written, caught.value
 
 

@@ -17,7 +17,7 @@ from rnnlab.recipes import resolve
 from rnnlab.viz import background
 from rnnlab.viz.background import BackgroundRenderer, DrawingFailed
 
-FILES = {"config.toml", "metrics.csv", "params.npz", "predictions.npz", "summary.json",
+FILES = {"config.toml", "metrics.csv", "history.npz", "params.npz", "predictions.npz", "summary.json",
          "loss.png", "predictions.png", "training.gif"}
 
 
@@ -45,11 +45,11 @@ def test_metrics_follow_the_original_cadence(tmp_path):
     cfg = _short("primer-numpy", 300, 100)
     run(cfg, tmp_path / "a", argv=[], callbacks=[], plots=False)
     epochs = [int(r["epoch"]) for r in run_folder.read_metrics(tmp_path / "a" / "metrics.csv")]
-    assert epochs == [0, 99, 199, 299]  # epoch 0, then (epoch + 1) % 100 == 0
-    cfg = _short("elman-sine", 35, 10)
+    assert epochs == [0, 99, 199, 299]  # epoch 0, then (epoch + 1) % 100 == 0; the last is one of them
+    cfg = _short("elman-sine", 35, 10)  # e % 10 == 0, then the last epoch trained
     run(cfg, tmp_path / "b", argv=[], callbacks=[], plots=False)
     rows = run_folder.read_metrics(tmp_path / "b" / "metrics.csv")
-    assert [(int(r["epoch"]), int(r["step"])) for r in rows] == [(0, 0), (10, 200), (20, 400), (30, 600)]
+    assert [(int(r["epoch"]), int(r["step"])) for r in rows] == [(0, 0), (10, 200), (20, 400), (30, 600), (34, 680)]
     assert all(r["test_loss"] == "" for r in rows)  # no test part in the tutorial
 
 
@@ -131,5 +131,5 @@ def test_metrics_csv_is_plain_csv(tmp_path):
     run(_short("sine-recurrent", 20, 10), tmp_path / "r", argv=[], callbacks=[], plots=False)
     with open(tmp_path / "r" / "metrics.csv", newline="") as fh:
         rows = list(csv.reader(fh))
-    assert rows[0] == ["epoch", "step", "loss", "test_loss"] and len(rows) == 3
+    assert rows[0] == ["epoch", "step", "loss", "test_loss"] and [r[0] for r in rows[1:]] == ["0", "10", "19"]
     assert all(float(v) > 0 for v in rows[1][2:])
