@@ -63,7 +63,8 @@ def predict_run(run_dir: Path, engine: str | None = None, *, device: str | None 
     truth = np.asarray(exp.eval_y, dtype=np.float64).reshape(pred.shape)
     evaluated_on = "test windows" if exp.has_test else "the training sequence, from h = 0"
     if _kind(run_dir) == "imported":
-        evaluated_on += " of a sine task of the model's shape (an imported model: not the data it was trained on)"
+        evaluated_on = (f"a sine task of the model's shape ({evaluated_on}; an imported model: not the data it "
+                        "was trained on)")
     return RunPrediction(run_dir, eng.name, run.engine, eng.device(), run.dtype, evaluated_on,
                          pred, truth, float(np.sqrt(np.mean((pred - truth) ** 2))), _saved_difference(run_dir, pred))
 
