@@ -17,6 +17,7 @@ import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from types import ModuleType
 
 import numpy as np
 
@@ -79,18 +80,32 @@ def build(model: ExportModel):  # -> keras.Model
 
 
 @contextmanager
-def _keras_numpy_copy_warning_silenced() -> Iterator[None]:
-    """Keras 3's Variable.__array__ takes no `copy` keyword, so NumPy 2 warns (a DeprecationWarning)
-    each time Keras converts its own weights to arrays; the conversion is right, the warning is
-    Keras's to fix (keras-team/keras#21288). Nothing else is silenced."""
+def _calling_keras(keras: ModuleType) -> Iterator[None]:
+    """Two Keras 3 quirks, handled only around rnnlab's own calls into Keras.
+
+    Its Variable.__array__ takes no `copy` keyword, so NumPy 2 warns (DeprecationWarning)
+    each time Keras converts its weights to arrays; the conversion is right, the warning is
+    Keras's to fix (keras-team/keras#21288), and nothing else is silenced. And on JAX with
+    float64 enabled (rnnlab's jax engine enables it), its fused GRU without biases makes
+    float64 zeros and fails; float32 models need no float64, so it is off meanwhile."""
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="__array__ implementation doesn't accept a copy keyword",
                                 category=DeprecationWarning)
-        yield
+        if keras.backend.backend() != "jax":
+            yield
+            return
+        import jax
+
+        x64 = jax.config.jax_enable_x64
+        jax.config.update("jax_enable_x64", False)
+        try:
+            yield
+        finally:
+            jax.config.update("jax_enable_x64", x64)
 
 
 def write(model: ExportModel, folder: Path) -> list[Path]:
-    with _keras_numpy_copy_warning_silenced():
+    with _calling_keras(deps.keras("exporting to keras")):
         build(model).save(folder / FILE)
     return [folder / FILE]
 
@@ -98,7 +113,7 @@ def write(model: ExportModel, folder: Path) -> list[Path]:
 def load(folder: Path, spec: ModelSpec) -> Callable[[Inputs], Outputs]:
     """model.keras loaded with keras.saving.load_model, called on a dict of inputs."""
     keras = deps.keras("verifying a keras export")
-    with _keras_numpy_copy_warning_silenced():
+    with _calling_keras(keras):
         model = keras.saving.load_model(folder / FILE)
 
     def run(inputs: Inputs) -> Outputs:
@@ -107,7 +122,7 @@ def load(folder: Path, spec: ModelSpec) -> Callable[[Inputs], Outputs]:
             feeds[f"h0_l{k}"] = inputs.h0[k].astype(np.float32)
             if spec.cell == "lstm":
                 feeds[f"c0_l{k}"] = inputs.c0[k].astype(np.float32)
-        with _keras_numpy_copy_warning_silenced():
+        with _calling_keras(keras):
             out = {name: keras.ops.convert_to_numpy(value) for name, value in model(feeds).items()}
         h = np.stack([out[f"h_n_l{k}"] for k in range(spec.layers)])
         c = np.stack([out[f"c_n_l{k}"] for k in range(spec.layers)]) if spec.cell == "lstm" else None

@@ -67,3 +67,19 @@ def test_relative_error_is_relative_to_the_largest_reference_value():
     want = np.array([[2.0, -4.0], [0.0, 1.0]])
     assert relative_error(want + np.array([[0.0, 0.0], [0.004, 0.0]]), want) == pytest.approx(0.001)
     assert relative_error(np.ones(2), np.zeros(2)) == 1.0
+
+
+def test_keras_exports_while_jax_computes_in_float64(tmp_path):
+    """rnnlab's jax engine turns JAX's float64 on for the whole process; Keras's fused GRU
+    without biases would then fail, so the export turns it off around Keras and back on."""
+    import jax
+
+    before = jax.config.jax_enable_x64
+    jax.config.update("jax_enable_x64", True)
+    try:
+        model = tiny_model("gru", "tanh", 1, False, "last")
+        to_keras.write(model, tmp_path)
+        assert all(c.ok for c in verify(model, "keras", tmp_path))
+        assert jax.config.jax_enable_x64
+    finally:
+        jax.config.update("jax_enable_x64", before)
