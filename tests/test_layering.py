@@ -25,6 +25,7 @@ ALLOWED = {
     "train": {"errors", "core", "spec", "config", "recipes", "engines", "data", "runs", "viz"},
     "checks": {"errors", "core", "spec", "config", "engines", "train"},
     "forecast": {"errors", "core", "spec", "config", "engines", "data", "runs", "viz", "train"},
+    "export": {"errors", "core", "spec", "config", "engines", "runs", "train"},
     "cli": None,  # the top: may import anything
     "__init__": None,
     "__main__": None,

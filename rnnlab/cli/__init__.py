@@ -14,8 +14,10 @@ from typing import NoReturn, Sequence
 from rnnlab.cli import (
     compare_cmd,
     datasets_cmd,
+    export_cmd,
     forecast_cmd,
     gradcheck_cmd,
+    import_cmd,
     predict_cmd,
     recipes_cmd,
     resume_cmd,
@@ -24,7 +26,7 @@ from rnnlab.cli import (
 )
 
 COMMANDS = (recipes_cmd, run_cmd, resume_cmd, runs_cmd, predict_cmd, gradcheck_cmd, compare_cmd,
-            datasets_cmd, forecast_cmd)
+            datasets_cmd, forecast_cmd, export_cmd, import_cmd)
 
 
 class Parser(argparse.ArgumentParser):

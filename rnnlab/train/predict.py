@@ -2,11 +2,14 @@
 
 The run folder's config.toml rebuilds the same data (the same test windows, or the
 training sequence for next-step recipes); its params.npz loads into the chosen engine,
-which need not be the one that trained it.
+which need not be the one that trained it. An imported model (`rnnlab import`) has no
+data of its own: its config.toml describes a sine task of its shape, and the predictions
+say so.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -58,9 +61,21 @@ def predict_run(run_dir: Path, engine: str | None = None, *, device: str | None 
         raise UserError(f"{run_dir}/params.npz does not fit its config.toml ({err}); the folder is damaged") from err
     pred = flatten_predictions(exp, eng.predict(exp.eval_x)).astype(np.float64)
     truth = np.asarray(exp.eval_y, dtype=np.float64).reshape(pred.shape)
-    return RunPrediction(run_dir, eng.name, run.engine, eng.device(), run.dtype,
-                         "test windows" if exp.has_test else "the training sequence, from h = 0",
+    evaluated_on = "test windows" if exp.has_test else "the training sequence, from h = 0"
+    if _kind(run_dir) == "imported":
+        evaluated_on = (f"a sine task of the model's shape ({evaluated_on}; an imported model: not the data it "
+                        "was trained on)")
+    return RunPrediction(run_dir, eng.name, run.engine, eng.device(), run.dtype, evaluated_on,
                          pred, truth, float(np.sqrt(np.mean((pred - truth) ** 2))), _saved_difference(run_dir, pred))
+
+
+def _kind(run_dir: Path) -> str:
+    """summary.json's "kind" ("run" when it cannot be read: predict needs only config and params)."""
+    try:
+        summary = json.loads((run_dir / "summary.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return "run"
+    return str(summary.get("kind", "run")) if isinstance(summary, dict) else "run"
 
 
 def _saved_difference(run_dir: Path, pred: np.ndarray) -> float | None:
