@@ -26,6 +26,8 @@ ALLOWED = {
     "checks": {"errors", "core", "spec", "config", "engines", "train"},
     "forecast": {"errors", "core", "spec", "config", "engines", "data", "runs", "viz", "train"},
     "export": {"errors", "core", "spec", "config", "engines", "runs", "train"},
+    "sweeps": {"errors", "config", "runs", "train"},
+    "api": None,  # the top, beside cli: may import anything
     "cli": None,  # the top: may import anything
     "__init__": None,
     "__main__": None,

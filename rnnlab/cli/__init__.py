@@ -23,10 +23,11 @@ from rnnlab.cli import (
     resume_cmd,
     run_cmd,
     runs_cmd,
+    sweep_cmd,
 )
 
 COMMANDS = (recipes_cmd, run_cmd, resume_cmd, runs_cmd, predict_cmd, gradcheck_cmd, compare_cmd,
-            datasets_cmd, forecast_cmd, export_cmd, import_cmd)
+            datasets_cmd, forecast_cmd, sweep_cmd, export_cmd, import_cmd)
 
 
 class Parser(argparse.ArgumentParser):

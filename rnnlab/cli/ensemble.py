@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
-from rnnlab.cli.common import int_at_least
+from rnnlab.cli.common import int_at_least, run_folder
 from rnnlab.config import Config
 
 
@@ -24,18 +23,17 @@ def wants_ensemble(args: argparse.Namespace) -> bool:
 
 def run_ensemble_command(args: argparse.Namespace, cfg: Config) -> int:
     from rnnlab.errors import UserError
-    from rnnlab.runs import folder as run_folder
     from rnnlab.train.ensemble import parse_sweep
     from rnnlab.train.ensemble_job import run_ensemble
 
     if args.checkpoint_every is not None:
         raise UserError("--checkpoint-every: ensembles write no checkpoints; run members one at a time to resume")
     sweep = parse_sweep(args.sweep) if args.sweep else None
-    out = Path(args.out) if args.out else run_folder.default_run_dir(cfg.run.name)
     from rnnlab.cli.training import progress_callbacks
 
-    summary = run_ensemble(cfg, out, seeds=args.ensemble or 1, sweep=sweep, argv=args.argv,
-                           callbacks=progress_callbacks(args, cfg.run.name), plots=not args.no_plots)
+    with run_folder(args, cfg.run.name) as out:
+        summary = run_ensemble(cfg, out, seeds=args.ensemble or 1, sweep=sweep, argv=args.argv,
+                               callbacks=progress_callbacks(args, cfg.run.name), plots=not args.no_plots)
     if not args.quiet:
         ens, err = summary["ensemble"], summary["test_rmse"]
         line = f"{ens['members']} members on {summary['engine']}"

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from rnnlab.cli.common import int_at_least
 
+
 def how_to_load(name: str, folder: Path, lstm: bool) -> str:
     """One line of Python that loads the file `name` wrote (docs/export.md has the details)."""
     c0 = ', "c0": c0' if lstm else ""

@@ -14,7 +14,13 @@ from pathlib import Path
 
 import numpy as np
 
-from rnnlab.export.reference import Inputs, Outputs, random_inputs, rnnlab_outputs, zero_state
+from rnnlab.export.reference import (
+    Inputs,
+    Outputs,
+    random_inputs,
+    rnnlab_outputs,
+    zero_state,
+)
 from rnnlab.export.source import ExportModel
 from rnnlab.export.targets import target
 

@@ -35,8 +35,24 @@ METRIC_COLUMNS = ("epoch", "step", "loss", "test_loss")
 
 
 def default_run_dir(recipe: str, root: Path = Path("runs")) -> Path:
+    """A new, empty folder root/<recipe>-<UTC time>, claimed by creating it: runs started in
+    the same second (or by several processes at once) get -2, -3, ... after the time."""
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-    return root / f"{recipe}-{stamp}"
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise UserError(f"{root}: cannot create the runs folder ({err.strerror or err}); choose another "
+                        "folder for the run") from None
+    for n in range(1, 10_000):
+        path = root / (f"{recipe}-{stamp}" if n == 1 else f"{recipe}-{stamp}-{n}")
+        try:
+            path.mkdir()
+            return path
+        except FileExistsError:
+            continue
+        except OSError as err:
+            raise UserError(f"{path}: cannot create the run folder ({err.strerror or err})") from None
+    raise UserError(f"{root}: no free run folder name for {recipe} at {stamp}; choose a folder for the run")
 
 
 def create_run_dir(path: Path) -> Path:

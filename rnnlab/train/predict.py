@@ -19,6 +19,7 @@ from rnnlab.config import load
 from rnnlab.errors import UserError
 from rnnlab.runs.folder import load_params
 from rnnlab.runs.status import run_status
+from rnnlab.spec import encode_inputs
 from rnnlab.train.auto import resolve_engine
 from rnnlab.train.experiment import build_engine, flatten_predictions, prepare
 
@@ -86,3 +87,26 @@ def _saved_difference(run_dir: Path, pred: np.ndarray) -> float | None:
     except (OSError, KeyError, ValueError, EOFError):
         return None
     return float(np.abs(final.reshape(pred.shape) - pred).max()) if final.size == pred.size else None
+
+
+def predict_inputs(run_dir: Path, x: np.ndarray, engine: str | None = None) -> np.ndarray:
+    """The finished run's predictions for new inputs, in the run's own task: windows of its
+    window length (W,) or (N, W) give (O,) or (N, O); for a next-step run a sequence (L,)
+    or (N, L) gives the next value after each step, (L,) or (N, L), from a zero state."""
+    run_dir = Path(run_dir)
+    cfg = load(run_dir / "config.toml")
+    exp = prepare(cfg)
+    x = np.asarray(x, dtype=np.float64)
+    one = x.ndim == 1
+    batch = x[None, :] if one else x
+    if batch.ndim != 2 or not np.isfinite(batch).all():
+        raise UserError(f"inputs of shape {x.shape}: give one sequence (L,) or a batch (N, L) of finite numbers")
+    if exp.dataset.framing == "windows" and batch.shape[1] != cfg.data.window:
+        raise UserError(f"inputs of length {batch.shape[1]}: this run's model reads windows of data.window="
+                        f"{cfg.data.window} values")
+    encoded = batch[:, :, None] if exp.dataset.framing == "next_step" else encode_inputs(batch, cfg.model.input)
+    params = load_params(run_dir / "params.npz")
+    eng = build_engine(exp, params, resolve_engine(cfg, engine=engine).run.engine)
+    out = eng.predict(encoded.astype(cfg.run.dtype))
+    out = out[..., 0] if exp.dataset.framing == "next_step" else out
+    return out[0] if one else out
