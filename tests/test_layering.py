@@ -22,9 +22,10 @@ ALLOWED = {
     "data": {"config", "errors", "core"},
     "runs": {"errors", "config"},
     "viz": {"runs", "errors"},
-    "train": {"errors", "core", "spec", "config", "recipes", "engines", "data", "runs", "viz"},
+    "report": {"runs", "errors"},
+    "train": {"errors", "core", "spec", "config", "recipes", "engines", "data", "runs", "viz", "report"},
     "checks": {"errors", "core", "spec", "config", "engines", "train"},
-    "forecast": {"errors", "core", "spec", "config", "engines", "data", "runs", "viz", "train"},
+    "forecast": {"errors", "core", "spec", "config", "engines", "data", "runs", "viz", "report", "train"},
     "cli": None,  # the top: may import anything
     "__init__": None,
     "__main__": None,

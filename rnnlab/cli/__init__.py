@@ -18,12 +18,13 @@ from rnnlab.cli import (
     gradcheck_cmd,
     predict_cmd,
     recipes_cmd,
+    report_cmd,
     resume_cmd,
     run_cmd,
     runs_cmd,
 )
 
-COMMANDS = (recipes_cmd, run_cmd, resume_cmd, runs_cmd, predict_cmd, gradcheck_cmd, compare_cmd,
+COMMANDS = (recipes_cmd, run_cmd, resume_cmd, runs_cmd, report_cmd, predict_cmd, gradcheck_cmd, compare_cmd,
             datasets_cmd, forecast_cmd)
 
 

@@ -58,8 +58,12 @@ def write_inspection(path: Path, arrays: dict[str, np.ndarray]) -> None:
 
 def read_inspection(path: Path) -> Inspection:
     """Read and check inspection.npz; ValueError names what is wrong."""
-    arrays = read_npz(path)
-    _check(arrays, path)
+    return from_arrays(read_npz(path), path)
+
+
+def from_arrays(arrays: dict[str, np.ndarray], path: Path | str = "inspection arrays") -> Inspection:
+    """The Inspection of arrays in the file's layout (as rnnlab.train.inspection's Inspector gives them)."""
+    _check(arrays, Path(path))
     eig = arrays["eig_real"].astype(np.float64) + 1j * arrays["eig_imag"].astype(np.float64)
     return Inspection(str(arrays["cell"]), str(arrays["eigen_block"]), arrays["epochs"].astype(np.int64),
                       arrays["hidden"], arrays["grad_norm"].astype(np.float64), eig,
