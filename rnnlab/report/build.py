@@ -18,6 +18,8 @@ def folder_data(run_dir: Path) -> dict[str, Any]:
     kind = folder_kind(run_dir, summary)
     text, tables = read_config(run_dir)
     title = str((summary or {}).get("recipe") or tables.get("run", {}).get("name") or run_dir.name)
+    if kind == "forecast" and summary and summary.get("series"):
+        title = f"forecast: {summary['series']}, {summary.get('column', '')}".rstrip(", ")
     data: dict[str, Any] = {"name": run_dir.name, "kind": kind, "title": title, "complete": summary is not None,
                             "config": text, "summary": plain(summary) if summary else None}
     if kind == "run":

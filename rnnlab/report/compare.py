@@ -52,7 +52,7 @@ def _sweep_key(runs: list[dict[str, Any]]) -> str | None:
 def _sweep_values(runs: list[dict[str, Any]]) -> list[str]:
     values = list(dict.fromkeys(m["value"] for r in runs if r["kind"] == "ensemble" and r.get("ensemble")
                                 for m in r["ensemble"]["members"]))
-    try:
+    try:  # by number where every value is one (the page orders them the same way)
         return sorted(values, key=float)
     except (TypeError, ValueError):
         return values
@@ -86,18 +86,21 @@ def _table(runs: list[dict[str, Any]]) -> dict[str, Any]:
         mase = ((run.get("metrics") or {}).get("model") or {}).get("mase")
         rows.append([run["name"], run["kind"], run["title"], s.get("epochs"), s.get("engine"), final, rmse, mase,
                      s.get("wall_seconds")])
-        scores.append(rmse if isinstance(rmse, (int, float)) else mase if isinstance(mase, (int, float)) else math.inf)
-    finite = [x for x in scores if math.isfinite(x)]
-    return {"header": header, "rows": rows, "best": scores.index(min(finite)) if finite else None,
-            "scored_by": "test RMSE (median for ensembles), else MASE"}
+        scores.append((rmse if isinstance(rmse, (int, float)) else math.inf,
+                       mase if isinstance(mase, (int, float)) else math.inf))
+    by = 0 if any(math.isfinite(s[0]) for s in scores) else 1  # test RMSE where any folder has one, else MASE
+    finite = [s[by] for s in scores if math.isfinite(s[by])]
+    best = [s[by] for s in scores].index(min(finite)) if finite else None
+    return {"header": header, "rows": rows, "best": best, "best_score": min(finite) if finite else None,
+            "scored_by": ("test RMSE", "MASE")[by]}
 
 
 def _best_sentence(runs: list[dict[str, Any]], table: dict[str, Any]) -> str:
     parts = []
     if table["best"] is not None:
-        parts.append(f"Best: {runs[table['best']]['name']} (lowest {table['scored_by']}).")
+        parts.append(f"Lowest {table['scored_by']}: {runs[table['best']]['name']} ({table['best_score']:.4g}).")
     for run in runs:
         ens = run.get("ensemble") if run["kind"] == "ensemble" else None
         if ens and ens.get("key") and ens.get("best_value") is not None:
-            parts.append(f"{run['name']}: best {ens['key']} = {ens['best_value']}.")
+            parts.append(f"{run['name']}: best {ens['key']} = {ens['best_value']} (lowest median test RMSE over its seeds).")
     return " ".join(parts)

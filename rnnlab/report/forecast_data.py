@@ -39,11 +39,13 @@ def forecast(run_dir: Path) -> dict[str, Any] | None:
     steps = origins[:, None] + np.arange(1, h + 1)[None, :]
     values = z["values"].astype(np.float64)
     actual = np.where(z.get("missing", np.zeros(len(values), bool))[steps], np.nan, values[steps])
-    names = ["model", *[b for b in BASELINES if b in z]]
+    season = int(z.get("season", np.array(1)))
+    # without a season, seasonal naive is naive: drawn once (as rnnlab.viz.forecast_plot does)
+    names = ["model", *[b for b in BASELINES if b in z and not (b == "seasonal_naive" and season <= 1)]]
     out: dict[str, Any] = {
         "title": str(z["title"]), "is_date": is_date, "x": plain(x * scale), "values": plain(values),
         "train_end": int(z["train_end"]), "val_end": int(z["val_end"]), "origins": plain(origins),
-        "season": int(z.get("season", np.array(1))),
+        "season": season,
         "forecasts": {name: plain(z[name]) for name in names},
         "error_by_step": {name: plain(np.nanmean(np.abs(z[name] - actual), axis=0)) for name in names},
         "step_x": plain(x[steps] * scale),

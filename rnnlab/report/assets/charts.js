@@ -21,6 +21,12 @@ function el(tag, attrs, parent) {
 
 function finite(v) { return typeof v === "number" && isFinite(v); }
 
+// Swept values in order: by number where every one is a number, else as given.
+function orderValues(values) {
+  const unique = [...new Set(values)];
+  return unique.every(v => v != null && v !== "" && isFinite(Number(v))) ? unique.sort((a, b) => Number(a) - Number(b)) : unique;
+}
+
 function hexToRgb(hex) {
   const n = parseInt(hex.slice(1), 16);
   return [(n >> 16) & 255, (n >> 8) & 255, n & 255];
@@ -112,7 +118,9 @@ function pathData(xs, ys, sx, sy) {
 // Returns {svg, setSeries(i, x, y)} so a slider can redraw one series.
 function lineChart(host, opt) {
   const W = opt.width || 560, H = opt.height || 260;
-  const m = {l: 62, r: 12, t: opt.title ? 24 : 10, b: 40};
+  const named = (opt.series || []).filter(s => s.name && s.legend !== false);
+  const showLegend = opt.legend !== false && named.length > 0;
+  const m = {l: 62, r: 12, t: (opt.title ? 24 : 10) + (showLegend ? 18 : 0), b: 40};
   const svg = el("svg", {width: W, height: H, viewBox: `0 0 ${W} ${H}`, class: "chart"}, host);
   const series = opt.series || [], bands = opt.bands || [];
   const xsAll = [], ysAll = [];
@@ -125,6 +133,7 @@ function lineChart(host, opt) {
   if (!opt.yDomain) {
     if (logY) { y0 /= 1.3; y1 *= 1.3; } else { const p = (y1 - y0) * 0.06; y0 -= p; y1 += p; }
   }
+  if (!opt.xDomain && series.some(s => s.points)) { const p = (x1 - x0) * 0.04; x0 -= p; x1 += p; }
   const pw = W - m.l - m.r, ph = H - m.t - m.b;
   if (opt.equal) {  // same units per pixel on both axes (the complex plane)
     const ux = (x1 - x0) / pw, uy = (y1 - y0) / ph, u = Math.max(ux, uy);
@@ -141,13 +150,14 @@ function lineChart(host, opt) {
   if (opt.title) el("text", {x: m.l, y: 15, class: "chart-title", text: opt.title}, svg);
   // grid and ticks
   const grid = el("g", {class: "grid"}, svg);
-  const yt = logY ? logTicks(y0, y1) : linearTicks(y0, y1, 5);
+  let yt = logY ? logTicks(y0, y1) : linearTicks(y0, y1, 5);
+  if (logY && yt.length < 2) yt = linearTicks(y0, y1, 4).filter(v => v > 0);  // a narrow range: plain steps
   for (const v of yt) {
     const Y = sy(v);
     el("line", {x1: m.l, x2: m.l + pw, y1: Y, y2: Y}, grid);
     el("text", {x: m.l - 6, y: Y + 4, class: "tick", "text-anchor": "end", text: fmt(v)}, svg);
   }
-  const xt = opt.xDate ? dateTicks(x0, x1) : linearTicks(x0, x1, Math.max(2, Math.floor(pw / 90))).map(v => [v, fmt(v)]);
+  const xt = opt.xTicks === false ? [] : opt.xDate ? dateTicks(x0, x1) : linearTicks(x0, x1, Math.max(2, Math.floor(pw / 90))).filter(v => !opt.xInteger || Number.isInteger(v)).map(v => [v, fmt(v)]);
   for (const [v, label] of xt) {
     const X = sx(v);
     el("line", {x1: X, x2: X, y1: m.t, y2: m.t + ph}, grid);
@@ -179,7 +189,7 @@ function lineChart(host, opt) {
     drawn.push({g, s});
     drawSeries(g, s, s.x, s.y, sx, sy);
   }
-  if (opt.legend !== false) legend(svg, series.filter(s => s.name && s.legend !== false), m.l + 8, m.t + 8);
+  if (showLegend) legend(svg, named, m.l, m.t - 12, W - m.r);
   return {
     svg,
     setSeries(i, x, y) {
@@ -204,27 +214,25 @@ function drawSeries(g, s, xs, ys, sx, sy) {
   }
 }
 
-function legend(svg, series, x, y) {
-  if (!series.length) return;
+// Legend entries side by side above the plot, wrapping no further than `right`.
+function legend(svg, series, x, y, right) {
   const g = el("g", {class: "legend"}, svg);
-  const bg = el("rect", {x: x - 4, y: y - 4, rx: 3, fill: "white", opacity: 0.85, stroke: "#ccc"}, g);
-  let width = 0;
-  series.slice(0, 12).forEach((s, i) => {
-    const Y = y + 6 + i * 15;
-    el("line", {x1: x, x2: x + 18, y1: Y, y2: Y, stroke: s.color || PALETTE[0], "stroke-width": 2.5, "stroke-dasharray": s.dash || ""}, g);
-    const t = el("text", {x: x + 24, y: Y + 4, class: "tick", text: s.name}, g);
-    width = Math.max(width, 24 + 6.2 * s.name.length);
-  });
-  const rows = Math.min(12, series.length);
-  bg.setAttribute("width", width + 8);
-  bg.setAttribute("height", rows * 15 + 4);
+  let X = x;
+  for (const s of series.slice(0, 10)) {
+    const width = 30 + 6.4 * s.name.length;
+    if (X + width > right && X > x) break;
+    el("line", {x1: X, x2: X + 18, y1: y, y2: y, stroke: s.color || PALETTE[0], "stroke-width": 2.5, "stroke-dasharray": s.dash || ""}, g);
+    if (s.points && s.line === false) el("circle", {cx: X + 9, cy: y, r: 3, fill: s.color || PALETTE[0]}, g);
+    el("text", {x: X + 23, y: y + 4, class: "tick", text: s.name}, g);
+    X += width + 10;
+  }
 }
 
 // A heatmap of z (rows x cols) on a canvas, with its colour bar.
 // opt: {rowLabel, colLabel, title, diverging, log, width, height, rowTicks, colTicks, colStart, rowStart}
 function heatmap(host, z, opt) {
   const W = opt.width || 360, H = opt.height || 240;
-  const m = {l: 52, r: 70, t: opt.title ? 22 : 8, b: 38};
+  const m = {l: 66, r: 70, t: opt.title ? 22 : 8, b: 38};
   const canvas = el("canvas", {width: W, height: H, class: "chart"}, host);
   const ctx = canvas.getContext("2d");
   ctx.fillStyle = "white";
@@ -272,6 +280,7 @@ function heatmap(host, z, opt) {
     ctx.fillRect(bx, m.t + k, bw, 1.5);
   }
   ctx.strokeRect(bx, m.t, bw, ph);
+  ctx.fillStyle = "#222";
   ctx.textAlign = "left";
   const label = v => opt.log ? fmt(Math.pow(10, v)) : fmt(v);
   ctx.fillText(label(hi), bx + bw + 3, m.t + 9);

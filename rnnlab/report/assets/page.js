@@ -27,7 +27,7 @@ function renderRun(host, run) {
       const section = panel(host, "forecast-training", "Validation error while training",
         "The validation MAE of every model trained (candidates and seeds); early stopping keeps each one's best epoch.");
       lineChart(section, {series: run.training.slice(0, 40).map((c, i) => ({...c, color: PALETTE[i % PALETTE.length], width: 1.2})),
-        legend: run.training.length <= 8, xLabel: "epoch", yLabel: "validation MAE", width: 640});
+        legend: run.training.length <= 8, xLabel: "epoch", yLabel: "validation MAE", width: 1000, height: 300});
       rendered(section);
     }
   }
@@ -49,13 +49,15 @@ function renderCompare(host, data) {
     const section = panel(host, "compare-loss", "Training loss, overlaid",
       data.color_key ? `Every member of every folder, coloured by ${data.color_key}.` : "One colour per folder; dashed: test loss.");
     const values = data.color_values || [];
-    const colorOf = c => data.color_key ? rgb(ramp(VIRIDIS, values.length > 1 ? values.indexOf(c.value) / (values.length - 1) : 0.5)) : PALETTE[c.run % PALETTE.length];
-    const many = data.curves.length > 12;
-    const series = data.curves.map(c => ({name: many ? "" : c.name, x: c.x, y: c.y, color: colorOf(c), dash: c.test ? "5 3" : "",
-      width: many ? 1 : 1.6, opacity: many ? Math.max(0.15, 12 / data.curves.length) : 1, legend: !many}));
-    const legendSeries = data.color_key && many ? values.map(v => ({name: `${data.color_key} = ${v}`, x: [], y: [], color: colorOf({value: v})})) : [];
+    const colorOf = c => c.value != null && data.color_key
+      ? rgb(ramp(VIRIDIS, values.length > 1 ? values.indexOf(c.value) / (values.length - 1) : 0.5)) : PALETTE[c.run % PALETTE.length];
+    const many = data.curves.length;
+    const series = data.curves.map(c => ({name: c.name, x: c.x, y: c.y, color: colorOf(c), dash: c.test ? "5 3" : "",
+      width: c.value != null ? 1.1 : 1.8, opacity: c.value != null ? Math.max(0.25, Math.min(0.9, 12 / many)) : 1,
+      legend: c.value == null}));
+    const legendSeries = data.color_key ? values.map(v => ({name: `${data.color_key} = ${v}`, x: [], y: [], color: colorOf({value: v})})) : [];
     const positive = data.curves.every(c => c.y.every(v => v == null || v > 0));
-    lineChart(section, {series: [...series, ...legendSeries], logY: positive, xLabel: "epoch", yLabel: positive ? "loss (log scale)" : "loss", width: 760, height: 320});
+    lineChart(section, {series: [...series, ...legendSeries], logY: positive, xLabel: "epoch", yLabel: positive ? "loss (log scale)" : "loss", width: 1000, height: 320});
     rendered(section);
   }
   const table = panel(host, "compare-metrics", "Final numbers", "The best folder is highlighted.");

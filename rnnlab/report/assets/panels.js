@@ -25,7 +25,7 @@ function lossPanel(host, curves, title) {
   const section = panel(host, "loss", title || "Loss", "Training loss at each log point (and the test loss where the run has a test part), log scale.");
   const positive = curves.every(c => c.y.every(v => v == null || v > 0));
   lineChart(section, {series: curves.map((c, i) => ({...c, color: PALETTE[i]})), logY: positive,
-    xLabel: "epoch", yLabel: positive ? "loss (log scale)" : "loss", width: 640});
+    xLabel: "epoch", yLabel: positive ? "loss (log scale)" : "loss", width: 1000, height: 300});
   rendered(section);
 }
 
@@ -52,14 +52,14 @@ function predictionsPanel(host, p) {
       {name: "truth", x: xs, y: flatWindows(p.truth), color: PALETTE[0], width: 2.2},
       {name: "prediction", x: xs, y: flatWindows(p.frames[last]), color: PALETTE[1], width: 2.2, dash: "6 3"}],
     yDomain: [-1.15, 1.15], xLabel: `time: ${n} test windows of ${o} steps, side by side`, yLabel: "value",
-    vlines, width: 640, height: 280});
+    vlines, xTicks: false, width: 1000, height: 300});
     show = i => chart.setSeries(1, xs, flatWindows(p.frames[i]));
   } else {
     const t = p.time, actual = p.actual;
     chart = lineChart(section, {series: [
       {name: "actual", x: t, y: actual, color: PALETTE[0], points: true, width: 1.2},
       {name: "predicted next value", x: t.slice(1), y: p.frames[last], color: PALETTE[1], points: true, line: false, radius: 3.2}],
-    xLabel: "time", yLabel: "value", width: 640, height: 280});
+    xLabel: "time", yLabel: "value", width: 1000, height: 300});
     show = i => chart.setSeries(1, t.slice(1), p.frames[i]);
   }
   chart.svg.setAttribute("data-role", "prediction-chart");
@@ -104,7 +104,7 @@ function inspectionPanels(host, ins) {
   function draw() {
     const h = ins.hidden[epoch][layer];  // (L, H)
     clear(bodies.hidden);
-    heatmap(bodies.hidden, h[0].map((_, u) => h.map(step => step[u])), {diverging: true, rowLabel: "unit", colLabel: "step", width: 420, height: 250});
+    heatmap(bodies.hidden, h[0].map((_, u) => h.map(step => step[u])), {diverging: true, rowLabel: "unit", colLabel: "step t of the window", colStart: 1, width: 420, height: 250});
     clear(bodies.projection);
     const pr = ins.projection[epoch][layer], fin = ins.projection[last][layer];
     const share = ins.explained[layer].map(v => `${Math.round(100 * v)}%`);
@@ -177,7 +177,7 @@ function summaryPanel(host, summary) {
 
 // Members coloured by their swept value (viridis over the values' order), else one colour.
 function memberColors(members, key) {
-  const values = [...new Set(members.map(m => m.value))];
+  const values = orderValues(members.map(m => m.value));
   const color = {};
   values.forEach((v, i) => { color[v] = key ? rgb(ramp(VIRIDIS, values.length > 1 ? i / (values.length - 1) : 0.5)) : PALETTE[0]; });
   return {values, color};
@@ -192,7 +192,7 @@ function ensemblePanels(host, ens, title) {
   const series = members.map(m => ({name: "", x: m.curve.x, y: m.curve.y, color: color[m.value], width: 1.1, opacity: alpha, legend: false}));
   const legendSeries = key ? values.map(v => ({name: `${key} = ${v}` + (v === ens.best_value ? " (best)" : ""), x: [], y: [], color: color[v]})) : [];
   const positive = members.every(m => m.curve.y.every(v => v == null || v > 0));
-  lineChart(section, {series: [...series, ...legendSeries], logY: positive, xLabel: "epoch", yLabel: positive ? "training loss (log scale)" : "training loss", width: 640});
+  lineChart(section, {series: [...series, ...legendSeries], logY: positive, xLabel: "epoch", yLabel: positive ? "training loss (log scale)" : "training loss", width: 1000, height: 300});
   rendered(section);
   const table = panel(host, "members", "Members", bestSentence(ens));
   const sorted = [...members].sort((a, b) => (a.test_rmse ?? Infinity) - (b.test_rmse ?? Infinity));
@@ -230,7 +230,7 @@ function forecastPanels(host, f, metrics) {
   const x = f.x, xs = {xDate: f.is_date, xLabel: f.is_date ? "time" : "position"};
   const series = panel(host, "forecast-series", "The series and its backtest origins",
     "Train, validation and test parts; dotted lines mark the origins the test forecasts start from.");
-  lineChart(series, {series: [{name: "series", x, y: f.values, color: "#333", width: 1}], ...xs, yLabel: "value", width: 760,
+  lineChart(series, {series: [{name: "series", x, y: f.values, color: PALETTE[0], width: 1.2}], ...xs, yLabel: "value", width: 1000,
     shade: [{from: x[f.train_end], to: x[f.val_end], color: PALETTE[0], label: "validation"},
       {from: x[f.val_end], to: x[x.length - 1], color: PALETTE[1], label: "test"}],
     vlines: f.origins.map(o => ({x: x[o], color: "#999"}))});
@@ -245,7 +245,7 @@ function forecastPanels(host, f, metrics) {
     const sx = f.step_x[i];
     const bands = f.model_lower ? [{x: sx, lo: f.model_lower[i], hi: f.model_upper[i], color: PALETTE[1]}] : [];
     lineChart(holder, {series: [...base, ...names.map(n => ({name: n.replace("_", " "), x: sx, y: f.forecasts[n][i], color: FC_COLORS[n],
-      width: n === "model" ? 2.2 : 1.3, dash: n === "model" ? "" : "5 3"}))], bands, ...xs, yLabel: "value", width: 760,
+      width: n === "model" ? 2.2 : 1.3, dash: n === "model" ? "" : "5 3"}))], bands, ...xs, yLabel: "value", width: 1000,
       vlines: [{x: x[f.origins[i]], color: PALETTE[1]}]}).svg.setAttribute("data-role", "origin-chart");
   };
   const holder = el("div", {}, origins);
@@ -255,7 +255,7 @@ function forecastPanels(host, f, metrics) {
   const steps = panel(host, "forecast-steps", "Error by horizon step", "Mean absolute error at each step ahead, over every origin.");
   const h = f.error_by_step.model.map((_, k) => k + 1);
   lineChart(steps, {series: names.map(n => ({name: n.replace("_", " "), x: h, y: f.error_by_step[n], color: FC_COLORS[n], points: true})),
-    xLabel: "steps ahead", yLabel: "mean absolute error", width: 640});
+    xLabel: "steps ahead", yLabel: "mean absolute error", xInteger: true, width: 1000, height: 300});
   rendered(steps);
   if (f.future_x && f.future_model) {
     const fut = panel(host, "forecast-future", "The forecast beyond the data",
@@ -263,7 +263,7 @@ function forecastPanels(host, f, metrics) {
     const tail = Math.max(0, x.length - 4 * f.future_x.length);
     lineChart(fut, {series: [{name: "series", x: x.slice(tail), y: f.values.slice(tail), color: "#333", width: 1.2},
       {name: "forecast", x: f.future_x, y: f.future_model, color: PALETTE[1], width: 2.2, points: true}],
-    bands: f.future_lower ? [{x: f.future_x, lo: f.future_lower, hi: f.future_upper, color: PALETTE[1]}] : [], ...xs, yLabel: "value", width: 760});
+    bands: f.future_lower ? [{x: f.future_x, lo: f.future_lower, hi: f.future_upper, color: PALETTE[1]}] : [], ...xs, yLabel: "value", width: 1000});
     rendered(fut);
   }
 }
