@@ -22,12 +22,10 @@ import numpy as np
 
 from rnnlab.report import run_data
 from rnnlab.report.build import folder_data
-from rnnlab.report.page import embed_json
-from rnnlab.runs.atomic import atomic_write_bytes
+from rnnlab.report.live_file import write_live
+from rnnlab.report.writer import write_page, write_report
 from rnnlab.runs.inspection import from_arrays
 
-NAME = "live.js"
-POLL_MS = 2000
 LIVE_HIDDEN_VALUES = 20_000  # inspection records sent while training (the final page has them all)
 
 
@@ -37,11 +35,6 @@ class Record(Protocol):
     epoch: int
     loss: float
     test_loss: float | None
-
-
-def write_live(run_dir: Path, data: dict[str, Any]) -> None:
-    """live.js for the report data `data` (rnnlab.report.build.folder_data's form)."""
-    atomic_write_bytes(run_dir / NAME, f"rnnlabLive({embed_json(data)});\n".encode("utf-8"))
 
 
 class LiveReport:
@@ -78,16 +71,12 @@ class LiveReport:
             data["predictions"] = run_data.predictions_data(predictions)
         write_live(self.run_dir, data)
         if not self.page_written:
-            from rnnlab.report import write_page
-
             write_page(self.run_dir, data, live=True)
             self.page_written = True
         return True
 
     def finish(self) -> Path:
         """The final report.html, then live.js saying the run is complete."""
-        from rnnlab.report import write_report
-
         return write_report(self.run_dir)
 
 
@@ -96,8 +85,6 @@ def watch(run_dir: Path, *, every: float = 1.0, on_change: Callable[[dict[str, A
     """Keep live.js current from the folder alone until summary.json appears (or `until`
     says stop): rebuilt whenever checkpoint.npz, inspection.npz or metrics.csv change.
     Returns the report written last."""
-    from rnnlab.report import write_page, write_report
-
     seen: tuple[float, ...] | None = None
     while not (run_dir / "summary.json").is_file():
         if until is not None and until():

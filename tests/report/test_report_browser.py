@@ -19,7 +19,7 @@ from PIL import Image
 from browser import Browser, chromium_path
 from rnnlab.report import write_comparison, write_report
 from rnnlab.report.build import folder_data
-from rnnlab.report.live import write_live
+from rnnlab.report.live_file import write_live
 
 BACKGROUND = {(255, 255, 255), (244, 244, 242)}
 
