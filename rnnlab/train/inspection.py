@@ -119,6 +119,17 @@ class Inspector:
         self.epochs: list[int] = []
         self.snapshots: list[Snapshot] = []
 
+    def resume(self, arrays: dict[str, np.ndarray], epoch: int) -> None:
+        """Continue the records of `arrays` (an earlier `arrays()`, e.g. inspection.npz read
+        back) from a checkpoint at `epoch`: the records of later epochs are dropped, since
+        the resumed run logs them again."""
+        keep = [k for k, e in enumerate(arrays["epochs"]) if e < epoch]
+        eig = np.asarray(arrays["eig_real"]) + 1j * np.asarray(arrays["eig_imag"])
+        w_hh = np.asarray(arrays["W_hh"], dtype=np.float64)  # only the last record's is kept
+        self.epochs = [int(arrays["epochs"][k]) for k in keep]
+        self.snapshots = [Snapshot(np.asarray(arrays["hidden"][k], np.float64), np.asarray(arrays["grad_norm"][k]),
+                                   eig[k], np.asarray(arrays["spectral_radius"][k]), w_hh) for k in keep]
+
     def record(self, epoch: int, params: Params) -> None:
         self.epochs.append(int(epoch))
         self.snapshots.append(inspect(self.spec, params, self.window, self.loss))

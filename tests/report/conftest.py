@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import shutil
-import sys
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
+from rnnlab.cli import main
+from tools.inspect_run import record_inspection
 
-from support import record_inspection, run  # noqa: E402
+
+def run(recipe: str, out: Path, *args: str) -> Path:
+    assert main(["run", recipe, "--quiet", "--out", str(out), *args]) == 0
+    return out
 
 
 @pytest.fixture(scope="session")
@@ -25,8 +28,6 @@ def folders(tmp_path_factory) -> dict[str, Path]:
     for name in ("windows", "next_step"):
         record_inspection(out[name])
     fc = root / "forecast"
-    from rnnlab.cli import main
-
     assert main(["forecast", "nile", "--horizon", "5", "--epochs", "30", "--ensemble", "1", "--normalise", "standard",
                  "--log", "off", "--backtest", "6", "--quiet", "--no-plots", "--out", str(fc)]) == 0
     out["forecast"] = fc

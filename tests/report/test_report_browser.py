@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from browser import Browser, chromium_path
+from tools.chromium import Browser, chromium_path
 from rnnlab.report import write_comparison, write_report
 from rnnlab.report.build import folder_data
 from rnnlab.report.live_file import write_live

@@ -137,3 +137,18 @@ def test_non_finite_parameters_are_recorded_as_nan():
     params["W_hh"][0, 0] = np.inf
     snap = inspect(spec, params, Window(np.ones((1, 4, 2)), np.zeros((1, 3))), Loss("mse"))
     assert np.isnan(snap.spectral_radius[0])
+
+
+def test_a_resumed_inspector_continues_the_records_before_its_checkpoint():
+    spec = _spec("elman", 1, "last")
+    window = Window(np.ones((1, 4, 2)), np.zeros((1, 3)))
+    params = {e: torch_default_stacked(e, "elman", 2, 5, 3, 1, True, True) for e in (0, 10, 20)}
+    whole = Inspector(spec, window)
+    for e, p in params.items():
+        whole.record(e, p)
+    resumed = Inspector(spec, window)
+    resumed.resume(whole.arrays(), epoch=15)  # the checkpoint was at epoch 15: epoch 20 comes again
+    assert resumed.epochs == [0, 10]
+    resumed.record(20, params[20])
+    for key, value in whole.arrays().items():
+        np.testing.assert_array_equal(resumed.arrays()[key], value, err_msg=key)

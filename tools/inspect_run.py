@@ -1,5 +1,6 @@
-"""Real run folders for the report's tests: short runs of the built-in recipes, with the
-inspection.npz a training loop records (Inspector called at each log point)."""
+"""inspection.npz for a finished run folder: its config trained again in chunks between its
+log points, the Inspector called at each, as the training loop does. For folders written
+before the loop recorded the inspection itself, and for the report's tests."""
 
 from __future__ import annotations
 
@@ -7,18 +8,12 @@ from pathlib import Path
 
 import numpy as np
 
-from rnnlab.cli import main
 from rnnlab.config import load
 from rnnlab.runs.folder import load_params
 from rnnlab.runs.inspection import NAME, write_inspection
 from rnnlab.train.experiment import build_engine, initial_params, prepare
 from rnnlab.train.inspection import Inspector, first_window
 from rnnlab.train.loop import log_epochs
-
-
-def run(recipe: str, out: Path, *args: str) -> Path:
-    assert main(["run", recipe, "--quiet", "--out", str(out), *args]) == 0
-    return out
 
 
 def record_inspection(run_dir: Path) -> Path:

@@ -1,6 +1,6 @@
 """Headless Chromium driven over the DevTools protocol on a pipe (--remote-debugging-pipe):
-no driver binary, no websocket, no network. Used by the report's browser tests and by the
-script that draws docs/img/report.png.
+no driver binary, no websocket, no network. Used by the report's browser tests
+(tests/report) and by tools/report_screenshot.py, which draws docs/img/report.png.
 
 Messages are JSON objects separated by NUL bytes, Chromium reading on fd 3 and writing on
 fd 4. Chromium is Debian's `chromium` package (/usr/bin/chromium), or $RNNLAB_CHROMIUM.
