@@ -1,11 +1,12 @@
 """What recording the inspection (rnnlab.train.inspection) costs a default run.
 
-    python -m benchmarks.inspection_cost [--recipe sine-recurrent] [--repeats 5]
+    python -m benchmarks.inspection_cost [--recipe sine-recurrent] [--repeats 3]
 
-Trains the recipe's whole schedule on the numpy engine in chunks between its log points,
-as the training loop does, once without and once with `Inspector.record` at every log
-point, alternating, and prints the medians and their ratio. The with-inspection time
-includes copying the parameters out of the engine at each log point.
+Trains the recipe's whole schedule twice at once on the numpy engine, in chunks between
+its log points as the training loop does: one copy plainly, the other calling
+`Inspector.record` at every log point (parameters copied out of the engine included).
+The two copies take turns chunk by chunk, so both see the same load on a shared
+machine; the medians over the repeats and their ratio are printed.
 """
 
 from __future__ import annotations
@@ -20,50 +21,48 @@ from rnnlab.train.inspection import Inspector, first_window
 from rnnlab.train.loop import log_epochs
 
 
-def train_once(recipe: str, inspect: bool) -> tuple[float, float]:
-    """(seconds training, seconds inspecting) of one whole run."""
+def one_run(recipe: str) -> tuple[float, float, float, int]:
+    """(seconds training the plain copy, seconds training the inspected copy, seconds
+    inspecting, log points) of one whole schedule."""
     exp = prepare(resolve(recipe))
     cfg = exp.config
-    engine = build_engine(exp, initial_params(cfg, exp.spec))
-    log_at = log_epochs(cfg.train.epochs, cfg.log.every, cfg.log.at)
+    plain, inspected = (build_engine(exp, initial_params(cfg, exp.spec)) for _ in range(2))
     inspector = Inspector(exp.spec, first_window(exp.eval_x, exp.eval_y), exp.training.loss)
-    done, trained, inspected = 0, 0.0, 0.0
-    for epoch in log_at:
-        started = time.perf_counter()
-        engine.train(epoch + 1 - done)
-        trained += time.perf_counter() - started
-        done = epoch + 1
-        if inspect:
+    log_at = log_epochs(cfg.train.epochs, cfg.log.every, cfg.log.at)
+    times = [0.0, 0.0, 0.0]
+    done = 0
+    for epoch in [*log_at, cfg.train.epochs - 1]:
+        chunk = epoch + 1 - done
+        if chunk <= 0:
+            continue
+        for k, engine in enumerate((plain, inspected)):
             started = time.perf_counter()
-            inspector.record(epoch, engine.get_params())
-            inspected += time.perf_counter() - started
-    started = time.perf_counter()
-    if cfg.train.epochs > done:
-        engine.train(cfg.train.epochs - done)
-    trained += time.perf_counter() - started
-    if inspect:
-        inspector.arrays()
-    return trained, inspected
+            engine.train(chunk)
+            times[k] += time.perf_counter() - started
+        done = epoch + 1
+        if epoch in log_at:
+            started = time.perf_counter()
+            inspector.record(epoch, inspected.get_params())
+            times[2] += time.perf_counter() - started
+    inspector.arrays()
+    return times[0], times[1], times[2], len(log_at)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--recipe", default="sine-recurrent")
-    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
-    plain, with_inspection, inspecting = [], [], []
-    for _ in range(args.repeats):
-        plain.append(sum(train_once(args.recipe, False)))
-        trained, inspected = train_once(args.recipe, True)
-        with_inspection.append(trained + inspected)
-        inspecting.append(inspected)
-    base, withi = statistics.median(plain), statistics.median(with_inspection)
-    points = len(log_epochs(resolve(args.recipe).train.epochs, resolve(args.recipe).log.every, resolve(args.recipe).log.at))
-    print(f"{args.recipe}, numpy engine, {points} log points, median of {args.repeats}:")
-    print(f"  training alone            {base:.3f} s")
-    print(f"  training + inspection     {withi:.3f} s  ({100 * (withi / base - 1):+.1f}%)")
-    print(f"  inspection itself         {statistics.median(inspecting) * 1000:.1f} ms "
-          f"({100 * statistics.median(inspecting) / base:.2f}% of training)")
+    runs = [one_run(args.recipe) for _ in range(args.repeats)]
+    plain = statistics.median(r[0] for r in runs)
+    with_inspection = statistics.median(r[1] + r[2] for r in runs)
+    inspecting = statistics.median(r[2] for r in runs)
+    ratio = statistics.median((r[1] + r[2]) / r[0] for r in runs)
+    print(f"{args.recipe}, numpy engine, {runs[0][3]} log points, median of {args.repeats} paired runs:")
+    print(f"  training alone            {plain:.2f} s")
+    print(f"  training + inspection     {with_inspection:.2f} s  ({100 * (ratio - 1):+.1f}%)")
+    print(f"  inspection itself         {1000 * inspecting:.0f} ms ({100 * inspecting / plain:.1f}% of training, "
+          f"{1000 * inspecting / runs[0][3]:.2f} ms per log point)")
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 
@@ -50,7 +51,7 @@ def handle(args: argparse.Namespace) -> int:
     return 0
 
 
-def _readable(work):  # noqa: ANN001, ANN202 - a thunk returning the written path
+def _readable(work: Callable[[], Path]) -> Path:
     """Run `work`, turning a malformed file into the one-line error of a damaged folder."""
     from rnnlab.errors import UserError
 
