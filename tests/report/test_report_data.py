@@ -176,3 +176,25 @@ def test_report_reads_a_checkpoint_while_training(tmp_path):
     assert load(out / "config.toml").train.epochs == 300
     write_report(out, live=True)
     assert '"live":' in (out / "report.html").read_text()
+
+
+def test_open_without_a_browser_says_so(folders, tmp_path, capsys, monkeypatch):
+    import webbrowser
+
+    def no_browser(*args, **kwargs):
+        raise webbrowser.Error("could not locate runnable browser")
+
+    monkeypatch.setattr(webbrowser, "get", no_browser)
+    run_dir = tmp_path / "r"
+    shutil.copytree(folders["windows"], run_dir)
+    assert main(["report", str(run_dir), "--open"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.strip() == str(run_dir / "report.html")
+    assert "no web browser found" in captured.err
+
+
+def test_report_flags_that_do_not_fit_are_one_line(folders, capsys):
+    assert main(["report", str(folders["windows"]), str(folders["plain"]), "--live"]) == 2
+    assert main(["report", str(folders["windows"]), "--out", "x.html"]) == 2
+    err = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
+    assert len(err) == 2 and "--live" in err[0] and "--out" in err[1]
