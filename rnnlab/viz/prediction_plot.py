@@ -183,8 +183,8 @@ class PredictionFigure:
         n, o = p.truth.shape
         dx = p.grid_step
         x = dx * np.arange(n * (o + 1) - 1)  # window i starts at dx*(o+1)*i
-        (predicted,) = ax.plot(x, self._window_y(p.final), color=_PREDICTION, lw=1.8, label="prediction")
-        (truth,) = ax.plot(x, self._window_y(p.truth), color=_TRUTH, lw=1.8, label="truth")
+        (predicted,) = ax.plot(x, self._window_y(p.final), color=_PREDICTION, label="prediction")
+        (truth,) = ax.plot(x, self._window_y(p.truth), color=_TRUTH, label="truth")
         if n > 1:
             ax.vlines([dx * (o + 1) * i - dx for i in range(1, n)], -1, 1, colors=_SEPARATOR)
         ax.set_xticks([])
