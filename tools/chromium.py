@@ -14,6 +14,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -32,6 +33,12 @@ def chromium_path() -> str | None:
     return next((p for p in (shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome")) if p), None)
 
 
+_EXEC_ON_3_AND_4 = """import os, sys
+a, b = int(sys.argv[1]), int(sys.argv[2])
+os.dup2(a, 3); os.dup2(b, 4); os.close(a); os.close(b)
+os.execv(sys.argv[3], sys.argv[3:])"""
+
+
 class Browser:
     """One headless Chromium with one page. Console errors and uncaught exceptions are
     collected in `errors`."""
@@ -41,21 +48,21 @@ class Browser:
         self.profile = tempfile.mkdtemp(prefix="rnnlab-chromium-")
         to_child, self._write = os.pipe()
         self._read, from_child = os.pipe()
-
-        def fds() -> None:  # Chromium reads commands on fd 3 and writes replies on fd 4
-            high_in, high_out = (fcntl.fcntl(fd, fcntl.F_DUPFD, 10) for fd in (to_child, from_child))
-            os.dup2(high_in, 3)  # via fds above 4, so neither dup2 overwrites the other's source
-            os.dup2(high_out, 4)
-
-        log = open(Path(self.profile) / "chromium.log", "wb")
-        self.process = subprocess.Popen(
-            [binary, *FLAGS, "--remote-debugging-pipe", f"--user-data-dir={self.profile}",
-             f"--window-size={width},{height}", "about:blank"],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=log,
-            preexec_fn=fds, close_fds=False)
-        log.close()
+        # Chromium reads commands on fd 3 and writes replies on fd 4. The child's ends are
+        # moved above fd 9 here, then put on 3 and 4 by a small Python that execs Chromium
+        # (no preexec_fn: it would run other libraries' fork handlers in the child).
+        high_in, high_out = (fcntl.fcntl(fd, fcntl.F_DUPFD, 10) for fd in (to_child, from_child))
         os.close(to_child)
         os.close(from_child)
+        log = open(Path(self.profile) / "chromium.log", "wb")
+        command = [binary, *FLAGS, "--remote-debugging-pipe", f"--user-data-dir={self.profile}",
+                   f"--window-size={width},{height}", "about:blank"]
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", _EXEC_ON_3_AND_4, str(high_in), str(high_out), *command],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=log, pass_fds=(high_in, high_out))
+        log.close()
+        os.close(high_in)
+        os.close(high_out)
         self._buffer = b""
         self._next_id = 0
         self.events: list[dict[str, Any]] = []

@@ -68,7 +68,7 @@ def test_resume_rebuilds_plots_for_the_whole_run(tmp_path):
     with np.load(out / "predictions.npz", allow_pickle=False) as npz:
         assert npz["epochs"].tolist() == list(range(0, 600, 50))
     with Image.open(out / "training.gif") as gif:
-        assert gif.n_frames == 12
+        assert gif.n_frames == 12 + 1  # every log point, then the predictions after training
     assert (out / "loss.png").stat().st_size > 0 and (out / "summary.json").exists()
 
 
