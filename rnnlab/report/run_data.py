@@ -20,10 +20,11 @@ MAX_HIDDEN_VALUES = 400_000  # hidden states embedded for the slider (K x layers
 
 def curves(epochs: np.ndarray, loss: np.ndarray, test_loss: np.ndarray) -> list[dict[str, Any]]:
     """The train and (where defined) test loss curves, extremes kept."""
-    out = [{"name": "train loss", "x": plain(a), "y": plain(b)} for a, b in [keep_extremes(epochs, loss)]]
-    if np.isfinite(test_loss).any():
-        x, y = keep_extremes(epochs, test_loss)
-        out.append({"name": "test loss", "x": plain(x), "y": plain(y)})
+    named = [("train loss", loss)] + ([("test loss", test_loss)] if np.isfinite(test_loss).any() else [])
+    out = []
+    for name, values in named:
+        x, y = keep_extremes(epochs, values)
+        out.append({"name": name, "x": plain(x), "y": plain(y)})
     return out
 
 

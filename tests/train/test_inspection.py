@@ -24,7 +24,7 @@ def _torch_reference(spec: ModelSpec, params: dict, x: np.ndarray, y: np.ndarray
     p = {k: torch.tensor(v, dtype=torch.float64, requires_grad=True) for k, v in params.items()}
     inputs = torch.tensor(x[0], dtype=torch.float64)  # (L, D)
     hn = spec.hidden
-    states, per_layer = [], []
+    states = []
     for k in range(spec.layers):
         s = "" if k == 0 else f"_l{k}"
         wx, wh, b = p["W_xh" + s], p["W_hh" + s], p["b_h" + s]
