@@ -42,5 +42,20 @@ def run_ensemble_command(args: argparse.Namespace, cfg: Config) -> int:
         if summary["diverged_members"]:
             line += f"; {len(summary['diverged_members'])} diverged"
         print(line)
+        if sweep:
+            best = best_swept_value(out)
+            if best is not None:
+                print(f"best {sweep[0]}: {best[0]} (median test RMSE {best[1]:.4g} over its seeds)")
         print(f"run folder: {out}")
     return 0
+
+
+def best_swept_value(out: Path) -> tuple[str, float] | None:
+    """The swept value whose members' median test RMSE is lowest, read from members.csv."""
+    from rnnlab.report.group_data import ensemble
+
+    data = ensemble(out)
+    if data is None or data.get("best_value") is None:
+        return None
+    median = next(v["median_rmse"] for v in data["values"] if v["value"] == data["best_value"])
+    return data["best_value"], median
