@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from rnnlab.cli.common import int_at_least, run_folder
 from rnnlab.config import Config

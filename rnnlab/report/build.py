@@ -6,7 +6,12 @@ from pathlib import Path
 from typing import Any
 
 from rnnlab.report import forecast_data, group_data, run_data
-from rnnlab.report.reading import check_run_folder, folder_kind, read_config, read_summary
+from rnnlab.report.reading import (
+    check_run_folder,
+    folder_kind,
+    read_config,
+    read_summary,
+)
 from rnnlab.report.sample import plain
 
 

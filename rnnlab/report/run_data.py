@@ -13,7 +13,8 @@ from rnnlab.report.reading import read_csv_rows, to_float
 from rnnlab.report.sample import MAX_FRAMES, frame_indices, keep_extremes, plain
 from rnnlab.runs import checkpoint
 from rnnlab.runs.folder import read_npz
-from rnnlab.runs.inspection import NAME as INSPECTION, Inspection, read_inspection
+from rnnlab.runs.inspection import NAME as INSPECTION
+from rnnlab.runs.inspection import Inspection, read_inspection
 
 MAX_HIDDEN_VALUES = 400_000  # hidden states embedded for the slider (K x layers x L x H)
 

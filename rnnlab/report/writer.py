@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from rnnlab.report.live_file import NAME as LIVE, POLL_MS, write_live
+from rnnlab.report.live_file import NAME as LIVE
+from rnnlab.report.live_file import POLL_MS, write_live
 
 NAME = "report.html"
 

@@ -6,10 +6,12 @@ Files (each written atomically; summary.json last, so its presence means complet
                    removed once summary.json is written
   metrics.csv      epoch, step, loss, test_loss at every log point
   history.npz      the training loss of every epoch (rnnlab.runs.history)
+  inspection.npz   the inside views at log points (rnnlab.runs.inspection)
   params.npz       final parameters by name (rnnlab.core.init layout)
   predictions.npz  logged predictions, read by rnnlab.viz (its docstring has the keys)
   summary.json     final numbers, engine, dtype, seed, argv, versions
   loss.png, predictions.png, training.gif   drawn from the files above
+  report.html      the whole folder on one page, written after summary.json (rnnlab.report)
 """
 
 from __future__ import annotations

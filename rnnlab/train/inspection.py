@@ -26,10 +26,14 @@ from rnnlab.core.losses import Loss
 from rnnlab.engines.bptt.cells import make_cell
 from rnnlab.engines.bptt.products import broadcast_bias, matmul_last
 from rnnlab.engines.bptt.stack import Stack
+from rnnlab.runs.records import TrainState
 from rnnlab.spec import ModelSpec
+from rnnlab.train.callbacks import Callback
+from rnnlab.train.members import Members
 
 Params = dict[str, np.ndarray]
 
+MAX_RECORDS = 64  # inspection records per run, about (RecordInspection)
 # where the square block analysed sits among a gated cell's column blocks (rnnlab.core.init)
 CANDIDATE_BLOCK = {"elman": 0, "lstm": 2, "gru": 2}
 
@@ -160,3 +164,20 @@ def first_window(eval_x: np.ndarray, eval_y: np.ndarray) -> Window:
     """The first example of encoded evaluation data (an Experiment's eval_x, eval_y): the
     first test window, or a next-step recipe's whole sequence."""
     return Window(np.asarray(eval_x)[:1], np.asarray(eval_y)[:1])
+
+
+class RecordInspection(Callback):
+    """The Inspector at the log points of member 0 (a single run's inspection.npz), at most
+    about MAX_RECORDS of them: the first log point in each of MAX_RECORDS equal stretches of
+    the run, and the last epoch. A record costs an eigenvalue problem (0.35 ms at H = 32),
+    which at all 200 log points of primer-torch would slow it by 5-7%; every 3rd costs 2%.
+    The choice depends on the epochs alone, so a resumed run records the same ones."""
+
+    def __init__(self, inspector: Inspector, epochs: int) -> None:
+        self.inspector, self.epochs = inspector, epochs
+        self.stretch = max(1, -(-epochs // MAX_RECORDS))
+
+    def on_log(self, state: TrainState, members: Members, epoch: int, losses: np.ndarray) -> None:
+        recorded = self.inspector.epochs
+        if epoch == self.epochs - 1 or not recorded or epoch // self.stretch > recorded[-1] // self.stretch:
+            self.inspector.record(epoch, members.get_params()[0])

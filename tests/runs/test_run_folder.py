@@ -17,8 +17,8 @@ from rnnlab.recipes import resolve
 from rnnlab.viz import background
 from rnnlab.viz.background import BackgroundRenderer, DrawingFailed
 
-FILES = {"config.toml", "metrics.csv", "history.npz", "params.npz", "predictions.npz", "summary.json",
-         "loss.png", "predictions.png", "training.gif"}
+FILES = {"config.toml", "metrics.csv", "history.npz", "params.npz", "predictions.npz", "inspection.npz",
+         "summary.json", "loss.png", "predictions.png", "training.gif", "report.html"}
 
 
 def _short(recipe: str, epochs: int, every: int, *extra: str):
