@@ -7,6 +7,7 @@ Folder (the same command gives the same folder, so running it again continues it
   optuna.log     a search's study (rnnlab.sweeps.search)
   <trial>/       each trial's run folder (rnnlab.sweeps.trial says how it records its state)
   summary.json   kind "sweep": the best setting with its spread over seeds, counts, timings
+  report.html    the complete trials compared on one page (rnnlab.report)
 """
 
 from __future__ import annotations
@@ -222,6 +223,11 @@ def finish(sweep: Sweep, base: Config, argv: list[str], where: str) -> dict[str,
                             wall_seconds=time.perf_counter() - sweep.started)
     rf.write_text(sweep.folder / "sweep.csv", res.sweep_csv(sweep.trials, sweep.results))
     rf.write_json(sweep.folder / "summary.json", summary)
+    complete = [sweep.folder / t.name for t in sweep.trials if sweep.results.get(t.name, {}).get("status") == "complete"]
+    if complete:
+        from rnnlab.report import write_comparison
+
+        write_comparison(complete, sweep.folder / "report.html")  # curves overlaid, config keys that differ
     return summary
 
 
