@@ -21,7 +21,7 @@ from rnnlab.checks.difference import relative_difference, scaled_difference
 from rnnlab.checks.tolerance import (StepTolerance, batch_conditioning, conditioning, op_counts,
                                      step_tolerance)
 from rnnlab.engines.base import Engine
-from rnnlab.train.experiment import Experiment
+from rnnlab.train.experiment import Experiment, build_engine
 
 Params = dict[str, np.ndarray]
 QUANTITIES = ("loss", "gradient", "parameters")
@@ -89,14 +89,17 @@ def step(engine: Engine, state: State, x: np.ndarray, y: np.ndarray) -> Step:
     return Step(objective, gradients, reported, engine.get_params())
 
 
-def tolerance_at(exp: Experiment, reference: Engine, state: State, ref_step: Step) -> StepTolerance:
-    """The rounding tolerance of one step from `state`, conditioned by the reference's values there."""
+def tolerance_at(exp: Experiment, conditioner: Engine, state: State, ref_step: Step) -> StepTolerance:
+    """The rounding tolerance of one step from `state`: the reference's step `ref_step`,
+    conditioned by the values `conditioner` computes there (the condition numbers are the
+    model's, not an engine's; check_steps uses the NumPy engine, which needs no compiling
+    for each prefix of a sequence)."""
     dtype = exp.config.run.dtype
-    reference.set_params(state.params)
-    pred = reference.predict(exp.x)
+    conditioner.set_params(state.params)
+    pred = conditioner.predict(exp.x)
     kappa = conditioning(exp.training.loss, pred, exp.y)
     kappa_report = conditioning(exp.training.report, pred, exp.y)
-    kappa_batch = batch_conditioning(ref_step.gradients, gradient_terms(exp, reference))
+    kappa_batch = batch_conditioning(ref_step.gradients, gradient_terms(exp, conditioner))
     ratio = {name: scaled_ratio(ref_step.params[name] - value, ref_step.params[name])
              for name, value in state.params.items()}
     ops = op_counts(exp.spec, exp.training, exp.x.shape)
@@ -146,9 +149,10 @@ def check_steps(exp: Experiment, states: Sequence[State], reference: Engine, eng
     each step loads the state)."""
     worst: list[dict[str, tuple[float, float, int]]] = [{q: (0.0, 0.0, 0) for q in QUANTITIES} for _ in engines]
     rounding = 0.0
+    conditioner = build_engine(exp, states[0].params, "numpy") if states else reference
     for state in states:
         ref = step(reference, state, exp.x, exp.y)
-        tol = tolerance_at(exp, reference, state, ref)
+        tol = tolerance_at(exp, conditioner, state, ref)
         rounding = max(rounding, tol.loss)
         for engine, record in zip(engines, worst):
             for quantity, (difference, ratio) in _measure(step(engine, state, exp.x, exp.y), ref, tol).items():

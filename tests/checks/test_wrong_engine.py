@@ -2,59 +2,18 @@
 by 1e-4 relative, on every recipe, chaotic trajectories included."""
 
 import pytest
+import wrong_engine
 
-from rnnlab import engines
 from rnnlab.checks.compare import compare
 from rnnlab.config import override
-from rnnlab.engines.bptt.backprop import Backprop
-from rnnlab.engines.numpy import NumpyEngine
 from rnnlab.recipes import resolve
 
-ERROR = 1e-4
-
-
-def _off(grads):
-    return {**grads, "W_hy": grads["W_hy"] * (1 + ERROR)}
-
-
-class WrongBackprop(Backprop):
-    """The hand-written arithmetic with the readout weights' gradient scaled by 1 + ERROR."""
-
-    def window_grads(self, *args):
-        return _off(super().window_grads(*args))
-
-    def sequence_grads(self, *args):
-        value, grads, state = super().sequence_grads(*args)
-        return value, _off(grads), state
-
-
-class WrongEngine(NumpyEngine):
-    """Wrong in training and in `gradients`."""
-
-    name = "wrong"
-
-    def __init__(self, model, training, dtype):
-        super().__init__(model, training, dtype)
-        self.backprop = WrongBackprop(model, training, training.lr)
-
-
-class WrongTrainingEngine(WrongEngine):
-    """Wrong in training only, as a compiled training loop could be while the shared gradient is right."""
-
-    name = "wrong-training"
-
-    def gradients(self, x, y):
-        wrong, self.backprop = self.backprop, Backprop(self.model, self.training, self.training.lr)
-        try:
-            return super().gradients(x, y)
-        finally:
-            self.backprop = wrong
+ERROR = wrong_engine.ERROR
 
 
 @pytest.fixture(autouse=True)
 def _registered(monkeypatch):
-    monkeypatch.setitem(engines._ENGINES, "wrong", (__name__, "WrongEngine", None))
-    monkeypatch.setitem(engines._ENGINES, "wrong-training", (__name__, "WrongTrainingEngine", None))
+    wrong_engine.register(monkeypatch)
 
 
 @pytest.mark.parametrize("recipe", ["elman-sine", "primer-torch", "primer-numpy", "sine-recurrent"])
