@@ -51,9 +51,9 @@ def _growth_sentence(result: m.Comparison) -> str:
                 "for all the epochs")
     starts = [e for e in (result.grows_from(d) for d in (*diffs, *result.nudged)) if e is not None]
     return (f"loss differences stay at rounding level until epoch {fig(min(starts), 'd', 'cpu')}, then grow by up to "
-            f"{fig(growth.rate, '.2g', 'cpu')} per epoch (a loss spike) until the runs differ by up to "
+            f"{fig(growth.rate, '.2g', 'cpu')} per epoch until the runs differ by up to "
             f"{fig(max(d.losses for d in diffs), '.2g', 'cpu')} in loss; one engine's runs from starts 4 ulps apart "
-            f"differ as much ({fig(max(d.losses for d in result.nudged), '.2g', 'cpu')})")
+            f"differ by up to {fig(max(d.losses for d in result.nudged), '.2g', 'cpu')}")
 
 
 def _engines_agree(result: m.Comparison) -> str:

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 import numpy as np
 
 # Why 10: an engine's rounding differs from the reference's at every step, a nudged run's
-# by a few ulps at the start and then at every step, so the two grow alike; over the
-# built-in recipes in float32 and float64 on each engine the ratio of their running
-# maxima stayed within 0.1-3 (docs/engines.md, `python -m benchmarks.docs_numbers`).
+# by a few ulps at the start and then at every step (its numbers differ), so the two grow
+# alike, within a small factor of each other; docs/engines.md shows the largest ratio
+# measured over every built-in recipe, engine and dtype (python -m benchmarks.docs_numbers).
 MARGIN = 10.0
 SATURATION = 1e-2  # relative loss differences beyond this stop growing exponentially: the runs have parted
 NUDGE_ULPS = 4
