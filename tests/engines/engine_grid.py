@@ -33,9 +33,11 @@ def config(kind: str, mode: str, loss: str, reduction: str, epochs: int, **model
 def assert_agree(cfg: Config, engine: str, points: int = 4, smooth: bool = True) -> None:
     """`engine` computes what the NumPy engine computes: every step from `points` states of
     the NumPy run within the rounding tolerance, and the whole run within the rounding
-    envelope. `smooth`: the problem trains without amplifying rounding, so the loss
-    histories never differ by more than one step's rounding either."""
+    envelope. `smooth`: the problem trains without amplifying rounding (the nudged runs'
+    differences never grow tenfold), so the loss histories never differ by more than one
+    step's rounding either (they may drift within it, as rounding accumulates)."""
     result = compare(cfg, ["numpy", engine], points=points)
     assert result.ok, (result.steps, result.differences)
     if smooth:
-        assert result.grows_from(result.differences[0]) is None, (result.rounding, result.differences)
+        assert result.growth is None, result.growth
+        assert result.differences[0].losses <= result.rounding, (result.rounding, result.differences)
