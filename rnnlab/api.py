@@ -85,18 +85,23 @@ class RunFolder:
     @property
     def metrics(self) -> Any:
         """metrics.csv's rows: a pandas DataFrame when pandas is installed, else a list of dicts."""
-        import csv
-
-        with open(self.folder / "metrics.csv", newline="", encoding="utf-8") as fh:
-            rows = [{k: _number(v) for k, v in row.items()} for row in csv.DictReader(fh)]
-        try:
-            import pandas
-        except ModuleNotFoundError:
-            return rows
-        return pandas.DataFrame(rows)
+        return _table(self.folder / "metrics.csv")
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({str(self.folder)!r})"
+
+
+def _table(path: Path) -> Any:
+    """A CSV file's rows with numbers as numbers: a DataFrame where pandas is installed."""
+    import csv
+
+    with open(path, newline="", encoding="utf-8") as fh:
+        rows = [{k: _number(v) for k, v in row.items()} for row in csv.DictReader(fh)]
+    try:
+        import pandas
+    except ModuleNotFoundError:
+        return rows
+    return pandas.DataFrame(rows)
 
 
 def _number(text: str) -> Any:
@@ -156,15 +161,7 @@ class Sweep(RunFolder):
     @property
     def table(self) -> Any:
         """sweep.csv: a pandas DataFrame when pandas is installed, else a list of dicts."""
-        import csv
-
-        with open(self.folder / "sweep.csv", newline="", encoding="utf-8") as fh:
-            rows = [{k: _number(v) for k, v in row.items()} for row in csv.DictReader(fh)]
-        try:
-            import pandas
-        except ModuleNotFoundError:
-            return rows
-        return pandas.DataFrame(rows)
+        return _table(self.folder / "sweep.csv")
 
     @property
     def runs(self) -> list[Run]:
