@@ -65,6 +65,11 @@ def handle(args: argparse.Namespace) -> int:
                    trials=args.trials or 20, scheduler=args.scheduler, workers=args.workers,
                    batch=not args.no_batch, plots=args.plots, out=args.out, argv=args.argv, on_result=report)
     print_summary(result.summary, result.folder)
+    failed = result.summary["failed"]
+    if failed:  # an error, not a result: the user must see it, and scripts must too
+        print(f"rnnlab: {failed} trial(s) failed (the reasons are in {result.folder / 'sweep.csv'}); running the "
+              "same command again retries them", file=sys.stderr)
+        return 1
     return 0
 
 

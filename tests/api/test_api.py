@@ -14,7 +14,7 @@ from rnnlab.errors import UserError
 
 def test_dir_and_help_list_the_api():
     names = dir(rnnlab)
-    for name in ("run", "load", "sweep", "configure", "recipes", "predict", "compare", "UserError"):
+    for name in ("run", "load", "sweep", "configure", "list_recipes", "predict", "compare", "UserError"):
         assert name in names
     assert "rnnlab.run(" in rnnlab.__doc__
 
@@ -102,3 +102,12 @@ def test_load_refuses_what_is_not_a_run(tmp_path):
 
 def test_a_config_error_is_a_user_error():
     assert issubclass(ConfigError, UserError)
+
+
+def test_no_api_name_is_also_a_subpackage():
+    """`rnnlab.X` must mean one thing: once a submodule rnnlab.X is imported, the package
+    attribute X is that module, and a function of the same name is shadowed."""
+    import importlib.util
+
+    clashes = [name for name in rnnlab.__all__ if importlib.util.find_spec(f"rnnlab.{name}") is not None]
+    assert clashes == []
