@@ -17,9 +17,10 @@ import math
 import statistics
 import time
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from rnnlab.config import Config, override, to_toml
 from rnnlab.errors import Interrupted, UserError
