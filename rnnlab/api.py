@@ -61,7 +61,9 @@ def _progress(progress: bool, label: str) -> list[Any]:
         return []
     from rnnlab.cli.progress import Progress
 
-    return [Progress(label, sys.stderr, live=sys.stderr.isatty())]
+    # a notebook's output area redraws a line on "\r" as a terminal does
+    live = sys.stderr.isatty() or "ipykernel" in sys.modules
+    return [Progress(label, sys.stderr, live=live)]
 
 
 @dataclass(frozen=True)

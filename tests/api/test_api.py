@@ -111,3 +111,10 @@ def test_no_api_name_is_also_a_subpackage():
 
     clashes = [name for name in rnnlab.__all__ if importlib.util.find_spec(f"rnnlab.{name}") is not None]
     assert clashes == []
+
+
+def test_in_a_notebook_progress_is_one_redrawn_line(tmp_path, capsys, monkeypatch):
+    monkeypatch.setitem(sys.modules, "ipykernel", sys)  # what a Jupyter kernel has imported
+    rnnlab.run("elman-sine", epochs=5, out=tmp_path / "r", progress=True)
+    err = capsys.readouterr().err
+    assert err.startswith("\r") and err.count("\n") == 1
