@@ -215,8 +215,8 @@ def finish(sweep: Sweep, base: Config, argv: list[str], where: str) -> dict[str,
         "complete": statuses.count("complete"), "diverged": statuses.count("diverged"),
         "failed": statuses.count("failed"),
         "metric": res.METRIC,
-        "best": None if best is None else {"setting": dict(best.values), **best.spread()},
-        "settings": [{"setting": dict(s.values), **s.spread()} for s in ranked],
+        "best": None if best is None else {"setting": _typed(base, best.values), **best.spread()},
+        "settings": [{"setting": _typed(base, s.values), **s.spread()} for s in ranked],
         "executor": where,
     }
     train = sum(r.get("train_seconds") or 0.0 for r in sweep.results.values())
@@ -230,6 +230,12 @@ def finish(sweep: Sweep, base: Config, argv: list[str], where: str) -> dict[str,
 
         write_comparison(complete, sweep.folder / "report.html")  # curves overlaid, config keys that differ
     return summary
+
+
+def _typed(base: Config, values: tuple[tuple[str, str], ...]) -> dict[str, Any]:
+    """A setting's values as the config holds them (0.1 a number, "gru" a name), for JSON."""
+    cfg = override(base, [f"{k}={v}" for k, v in values])
+    return {key: getattr(getattr(cfg, key.partition(".")[0]), key.partition(".")[2]) for key, _ in values}
 
 
 def _one_line(err: BaseException) -> str:
