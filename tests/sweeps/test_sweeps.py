@@ -235,3 +235,11 @@ def test_a_failed_trial_exits_1_and_a_rerun_retries_only_it(tmp_path, capsys):
     (trials[0] / "notes.txt").unlink()
     assert main(args) == 0
     assert (trials[0] / "summary.json").is_file()
+
+
+def test_forecast_flags_need_a_forecast_recipe(tmp_path, capsys):
+    from rnnlab.cli import main
+
+    assert main(["sweep", "primer-torch", "--column", "x", "--grid", "model.cell=gru", "--out", str(tmp_path / "s")]) == 2
+    err = capsys.readouterr().err
+    assert "--column is an option of forecasts" in err and "forecast:SERIES" in err and err.count("\n") == 1
