@@ -56,7 +56,7 @@ def test_a_batched_trial_equals_its_single_run(tmp_path):
                 callbacks=[], plots=False)
     got = json.loads((trial / "summary.json").read_text())["test_rmse"]
     assert got == pytest.approx(alone["test_rmse"], rel=1e-9)
-    assert sweep.best["setting"] in ({"optim.lr": "0.05"}, {"optim.lr": "0.1"}) and sweep.best["seeds"] == 2
+    assert sweep.best["setting"] in ({"optim.lr": 0.05}, {"optim.lr": 0.1}) and sweep.best["seeds"] == 2
 
 
 def test_local_and_dask_give_the_same_bytes_and_a_rerun_trains_nothing(tmp_path):
