@@ -10,6 +10,7 @@ validation but not on the test part's larger cycles).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Callable
 
@@ -20,8 +21,10 @@ from rnnlab.forecast.fit import (
     FittedModel,
     fit_member,
     member_forecast,
+    member_future,
     validation_windows,
 )
+from rnnlab.errors import UserError
 from rnnlab.forecast.problem import ForecastProblem
 
 SELECTION_SEEDS = 2  # models per candidate while choosing (all kept in the ensemble if chosen)
@@ -76,12 +79,18 @@ def fit_forecaster(problem: ForecastProblem, test_origins: np.ndarray,
         return member
 
     def score(members: list[FittedModel]) -> float:
-        return float(np.mean(np.abs(np.mean([m.val_forecast for m in members], axis=0) - actual)))
+        """Validation MAE of the members' mean forecast; NaN (an overflow) is never the best."""
+        with np.errstate(all="ignore"):
+            value = float(np.mean(np.abs(np.mean([m.val_forecast for m in members], axis=0) - actual)))
+        return value if math.isfinite(value) else math.inf
 
     per_cand = min(SELECTION_SEEDS, fc.ensemble)
     logs = candidate_logs(problem)
     tried = {c: [fit(c, k) for k in range(per_cand)] for c in (Candidate(m, logs[0]) for m in candidate_modes(problem))}
     best = min(tried, key=lambda c: score(tried[c]))
+    if not math.isfinite(score(tried[best])):
+        raise UserError(f"{problem.series.label}: every model's validation forecast overflowed or is not a number; "
+                        "the values may be too large or too irregular to forecast: rescale the column")
     for log_values in logs[1:]:
         tried[Candidate(best.mode, log_values)] = [fit(Candidate(best.mode, log_values), k) for k in range(per_cand)]
     ranked = sorted(tried, key=lambda c: score(tried[c]))
@@ -97,3 +106,23 @@ def ensemble_forecast(problem: ForecastProblem, fitted: Fitted, origins: np.ndar
     """The mean over chosen candidates of their members' mean forecast: (N,) -> (N, horizon)."""
     means = [np.mean([member_forecast(problem, m, origins) for m in ms], axis=0) for ms in fitted.members.values()]
     return np.mean(means, axis=0)
+
+
+def refit_forecaster(problem: ForecastProblem, fitted: Fitted,
+                     on_member: Callable[[FittedModel], None] | None = None) -> dict[Candidate, list[FittedModel]]:
+    """Every chosen member trained again on the whole series, same candidate and seed, for
+    the epochs validation chose for it (its best epoch): the models of the forecast beyond the data."""
+    out: dict[Candidate, list[FittedModel]] = {}
+    for cand, members in fitted.members.items():
+        out[cand] = []
+        for m in members:
+            model = fit_member(problem, cand, m.seed, np.zeros(0, dtype=np.int64), refit_epochs=m.best_epoch)
+            out[cand].append(model)
+            if on_member is not None:
+                on_member(model)
+    return out
+
+
+def future_forecast(problem: ForecastProblem, models: dict[Candidate, list[FittedModel]]) -> np.ndarray:
+    """The refitted ensemble's forecast after each series' end: (S, horizon)."""
+    return np.mean([np.mean([member_future(problem, m) for m in ms], axis=0) for ms in models.values()], axis=0)

@@ -23,6 +23,7 @@ class BundledSeries:
     licence: str
     horizon: int  # the default forecast horizon
     fill: str = "none"  # the default for missing cells ("interpolate" where the series has gaps)
+    id_column: str = ""  # a panel's column naming each row's series
 
 
 DATASETS: dict[str, BundledSeries] = {s.name: s for s in (
