@@ -67,7 +67,7 @@ def column_mark(cells: list[str], places: list[str], where: str, decimal: Decima
     grouped: dict[str, int] = {}
     for i, text in enumerate(cells):
         mark = decimal_evidence(text)
-        if mark is not None:
+        if mark is not None and parse_cell(text, mark) is not None:  # "12,x" is evidence of nothing
             seen.setdefault(mark, i)
         else:
             t = text.strip()

@@ -41,6 +41,7 @@ from rnnlab.runs.atomic import atomic_write_bytes
 __all__ = ["ForecastPlot", "render_forecast"]
 
 _BLACK, _GREY, _C0, _C1, _C2, _C3 = (0, 0, 0), (128, 128, 128), (31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40)
+_C4 = (148, 103, 189)
 MAX_SHOWN = 5
 _GIF_DPI = 64
 
@@ -222,6 +223,6 @@ def render_forecast(run_dir: Path, *, gif: bool = True) -> list[Path]:
         for line, i in zip(lines, shown):
             line.set_ydata(snap[i])
         frames.append(_image(canvas, label))
-    atomic_write_bytes(run_dir / "training.gif", encode_gif(frames, [_BLACK, _GREY, _C0, _C1, _C2, _C3], 150))
+    atomic_write_bytes(run_dir / "training.gif", encode_gif(frames, [_BLACK, _GREY, _C0, _C1, _C2, _C3, _C4], 150))
     written.append(run_dir / "training.gif")
     return written
