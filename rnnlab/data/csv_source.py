@@ -28,6 +28,7 @@ class Table:
     columns: list[str]
     cells: dict[str, list[str]]
     places: list[str]
+    delimiter: str = ","  # Parquet: "," (its numbers come with decimal points)
 
     def __len__(self) -> int:
         return len(self.places)
@@ -41,7 +42,8 @@ class Table:
         """The column as float64 with NaN for empty or NaN cells, its decimal mark decided
         for the column as a whole (rnnlab.data.numbers); other text or infinities raise a
         UserError naming the line. Shape (rows,)."""
-        return column_numbers(self.require(column), self.places, f"{self.name}, column '{column}'", decimal)
+        return column_numbers(self.require(column), self.places, f"{self.name}, column '{column}'", decimal,
+                              comma_file=self.delimiter == ",")
 
 
 def parse_number(text: str) -> float | None:
@@ -99,7 +101,7 @@ def parse_csv(raw: bytes, name: str) -> Table:
     if not rows:
         raise UserError(f"{name} has a header but no rows of values")
     cells = {col: [row[j] for row in rows] for j, col in enumerate(header)}
-    return Table(name, header, cells, places)
+    return Table(name, header, cells, places, delimiter)
 
 
 def _csv_error(name: str, line: int, err: csv.Error) -> UserError:

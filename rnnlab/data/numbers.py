@@ -59,8 +59,10 @@ def parse_cell(text: str, mark: str) -> float | None:
     return float(t) if _PLAIN.fullmatch(t) else None
 
 
-def column_mark(cells: list[str], places: list[str], where: str, decimal: Decimal) -> str:
-    """The decimal mark of a column: `decimal` when given, else decided by its cells."""
+def column_mark(cells: list[str], places: list[str], where: str, decimal: Decimal, comma_file: bool = False) -> str:
+    """The decimal mark of a column: `decimal` when given, else decided by its cells. In a
+    comma-delimited file (`comma_file`) an unquoted comma cannot be a decimal mark, so
+    "100.000" there is a decimal point; only a quoted "2,019" is left to doubt."""
     if decimal != "auto":
         return "," if decimal == "comma" else "."
     seen: dict[str, int] = {}
@@ -81,6 +83,8 @@ def column_mark(cells: list[str], places: list[str], where: str, decimal: Decima
                         "or set forecast.decimal=point or comma")
     if seen:
         return next(iter(seen))
+    if comma_file and "," not in grouped:
+        return "."
     if grouped:  # "2,019" (and perhaps "2.019") with nothing to tell what the marks mean
         i = min(grouped.values())
         raise UserError(f"{where}: {places[i]}: {cells[i].strip()!r} could be a decimal or a thousands "
@@ -89,10 +93,11 @@ def column_mark(cells: list[str], places: list[str], where: str, decimal: Decima
     return "."
 
 
-def column_numbers(cells: list[str], places: list[str], where: str, decimal: Decimal = "auto") -> np.ndarray:
+def column_numbers(cells: list[str], places: list[str], where: str, decimal: Decimal = "auto",
+                   comma_file: bool = False) -> np.ndarray:
     """The column as float64, NaN for empty/NA cells; text or infinities raise a UserError
     naming the line. `where` names the file and column in messages. Shape (rows,)."""
-    mark = column_mark(cells, places, where, decimal)
+    mark = column_mark(cells, places, where, decimal, comma_file)
     out = np.empty(len(cells), dtype=np.float64)
     for i, text in enumerate(cells):
         value = parse_cell(text, mark)

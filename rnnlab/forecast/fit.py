@@ -258,9 +258,14 @@ def forecaster_of(problem: ForecastProblem, member: FittedModel) -> Forecaster:
 
 
 def member_forecast(problem: ForecastProblem, member: FittedModel, origins: np.ndarray) -> np.ndarray:
-    """One member's forecasts at `origins`: (N,) -> (N, horizon), in the series' units."""
-    w = windows_at(problem, origins, member.normaliser.context, 0)
-    return forecaster_of(problem, member)(w.hist, w.feats, w.sid)
+    """One member's forecasts at `origins`: (N,) -> (N, horizon), in the series' units;
+    windows cut PREDICT_ROWS at a time."""
+    predict = forecaster_of(problem, member)
+    out = np.empty((origins.shape[0], problem.horizon))
+    for i in range(0, origins.shape[0], PREDICT_ROWS):
+        w = windows_at(problem, origins[i:i + PREDICT_ROWS], member.normaliser.context, 0)
+        out[i:i + PREDICT_ROWS] = predict(w.hist, w.feats, w.sid)
+    return out
 
 
 def member_future(problem: ForecastProblem, member: FittedModel) -> np.ndarray:

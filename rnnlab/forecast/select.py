@@ -64,6 +64,14 @@ def candidate_logs(problem: ForecastProblem) -> list[bool]:
     return [False, True] if setting == "auto" else [setting == "on"]
 
 
+def validation_score(forecasts: list[np.ndarray], actual: np.ndarray) -> float:
+    """Validation MAE of the mean of `forecasts`; not a number (an overflow) scores infinity,
+    so it is never chosen over a finite candidate."""
+    with np.errstate(all="ignore"):
+        value = float(np.mean(np.abs(np.mean(forecasts, axis=0) - actual)))
+    return value if math.isfinite(value) else math.inf
+
+
 def fit_forecaster(problem: ForecastProblem, test_origins: np.ndarray,
                    on_member: Callable[[FittedModel], None] | None = None) -> Fitted:
     """Try the candidates, keep the best (and a close runner-up), fill up the ensemble."""
@@ -79,10 +87,7 @@ def fit_forecaster(problem: ForecastProblem, test_origins: np.ndarray,
         return member
 
     def score(members: list[FittedModel]) -> float:
-        """Validation MAE of the members' mean forecast; NaN (an overflow) is never the best."""
-        with np.errstate(all="ignore"):
-            value = float(np.mean(np.abs(np.mean([m.val_forecast for m in members], axis=0) - actual)))
-        return value if math.isfinite(value) else math.inf
+        return validation_score([m.val_forecast for m in members], actual)
 
     per_cand = min(SELECTION_SEEDS, fc.ensemble)
     logs = candidate_logs(problem)
