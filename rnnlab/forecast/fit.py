@@ -36,6 +36,7 @@ MAX_TRAIN_EXAMPLES = 600  # per series: overlapping windows beyond this add time
 MAX_PANEL_EXAMPLES = 4000  # all series together
 MAX_VAL_ORIGINS = 64  # per series, up to four series' worth
 PREDICT_ROWS = 4096  # windows per prediction call
+FIT_SAMPLE = 1024  # training windows the scaler is fitted on (evenly spread; every window up to this)
 
 
 @dataclass(frozen=True)
@@ -177,7 +178,7 @@ def fit_member(problem: ForecastProblem, cand: Candidate, seed: int, snapshot_or
     whole = refit_epochs is not None
     origins = training_origins(problem, k, whole)
     ctx = fc.window + (problem.season if cand.mode == "seasonal" else 0)
-    sample = windows_at(problem, origins, ctx, k)
+    sample = windows_at(problem, _thin(origins, FIT_SAMPLE), ctx, k)
     ends = [sp.n if whole else sp.train_end for sp in problem.splits]
     part_values = [problem.values[a:a + e] for a, e in zip(problem.starts, ends)]
     part_feats = np.concatenate([problem.features[a:a + e] for a, e in zip(problem.starts, ends)])
