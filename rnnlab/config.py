@@ -132,7 +132,7 @@ class ForecastConfig:
     test_size: int = 0  # points in the test part; 0: auto
     val_size: int = 0  # points in the validation part; 0: auto
     backtest: int = 20  # rolling origins over the test part
-    normalise: Literal["auto", "standard", "last", "mean", "revin", "seasonal"] = "auto"
+    normalise: Literal["auto", "standard", "last", "mean", "revin", "seasonal", "history"] = "auto"
     log_transform: Literal["auto", "on", "off"] = "auto"  # forecast log values; auto: chosen on validation
     ensemble: int = 3  # models from consecutive seeds, averaged
     batch_size: int = 0  # training windows per update (shuffled each epoch); 0: auto

@@ -78,7 +78,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     model.add_argument("--model", metavar="CELL", help="elman (default), lstm or gru")
     model.add_argument("--layers", metavar="L", help="stacked recurrent layers")
     model.add_argument("--hidden", metavar="H", help="hidden units per layer")
-    model.add_argument("--normalise", metavar="HOW", help="auto (chosen on validation), standard, last, mean, revin, seasonal")
+    model.add_argument("--normalise", metavar="HOW", help="auto (chosen on validation), standard, last, mean, revin, seasonal, history")
     model.add_argument("--log-transform", metavar="WHEN", help="forecast log values: auto (chosen on validation), on or off")
     model.add_argument("--ensemble", metavar="K", help="models from consecutive seeds, averaged")
     model.add_argument("--optimizer", metavar="NAME", help="adam (default), momentum or sgd")

@@ -21,7 +21,7 @@ from rnnlab.data.series import Series, load_panel
 from rnnlab.data.timeaxis import TimeAxis, future_axis
 from rnnlab.engines import create_engine
 from rnnlab.errors import UserError
-from rnnlab.forecast.fit import Forecaster
+from rnnlab.forecast.fit import Forecaster, Windows
 from rnnlab.forecast.problem import reading_of
 from rnnlab.forecast.scaling import Normaliser
 from rnnlab.forecast.splits import Split, fill_missing
@@ -104,20 +104,22 @@ def _member_forecast(cfg: Config, state: dict[str, Any], member: dict[str, Any],
     except (ValueError, KeyError) as err:
         raise UserError(f"params.npz does not fit forecaster.json ({err}); the run folder is damaged") from err
     ctx, w = norm.context, norm.window
-    hist = np.stack([_history(s, ctx, cfg.forecast.fill) for s in panel])
-    f = None
-    if feats is not None:
-        past = np.stack([s.features[-w:] for s in panel])
-        f = np.concatenate([past, feats], axis=1)
-    return Forecaster(engine, norm, str(state["strategy"]), int(state["horizon"]))(hist, f, sid)
+    filled = [_filled(s, cfg.forecast.fill) for s in panel]
+    for s, v in zip(panel, filled):
+        if len(v) < ctx:
+            raise UserError(f"{s.label}: {len(v)} values; the trained forecaster reads the last {ctx}")
+    hist = np.stack([v[-ctx:] for v in filled])
+    past = np.stack([s.features[-w:] for s in panel])
+    f = np.concatenate([past, feats], axis=1) if feats is not None else np.zeros((len(panel), w, 0))
+    count = np.array([len(v) for v in filled])
+    rows = Windows(np.zeros(len(panel), dtype=np.int64), sid, hist, f, np.zeros((len(panel), 0)),
+                   np.array([float(np.mean(v)) for v in filled]), count)
+    return Forecaster(engine, norm, str(state["strategy"]), int(state["horizon"]))(rows)
 
 
-def _history(series: Series, context: int, fill: str) -> np.ndarray:
-    """The last `context` values, gaps filled the run's way."""
-    if len(series) < context:
-        raise UserError(f"{series.label}: {len(series)} values; the trained forecaster reads the last {context}")
-    values = fill_missing(series.values, Split(len(series), len(series), len(series)), fill if fill != "drop" else "ffill")
-    return values[-context:]
+def _filled(series: Series, fill: str) -> np.ndarray:
+    """The series' values, gaps filled the run's way."""
+    return fill_missing(series.values, Split(len(series), len(series), len(series)), fill if fill != "drop" else "ffill")
 
 
 def _read_json(path: Path) -> dict[str, Any]:

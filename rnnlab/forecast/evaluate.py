@@ -26,6 +26,7 @@ from rnnlab.forecast.splits import backtest_origins, future, origin_range
 Bounds = np.ndarray  # (L, 2, N, H): per level, lower and upper
 
 
+
 @dataclass(frozen=True)
 class Backtest:
     """Rolling-origin forecasts over each series' test part, and what they scored."""
@@ -61,6 +62,7 @@ def calibration_origins(problem: ForecastProblem) -> np.ndarray:
 
 
 def backtest(problem: ForecastProblem, fitted: Fitted) -> Backtest:
+    """Forecasts from every validation and test origin by the models trained on the training part."""
     fc, levels = problem.config.forecast, problem.levels
     calib = calibration_origins(problem)
     origins = problem.origins([backtest_origins(sp, fc.horizon, fc.backtest) for sp in problem.splits])
@@ -71,7 +73,7 @@ def backtest(problem: ForecastProblem, fitted: Fitted) -> Backtest:
                        for a, sp in zip(problem.starts, problem.splits)])
     unit = np.where(np.isfinite(scales) & (scales > 0), scales, 1.0)
     actual_c = future(np.where(problem.missing, np.nan, problem.values), calib, fc.horizon)
-    every = {"model": ensemble_forecast(problem, fitted, calib),
+    every = {"model": ensemble_forecast(problem, fitted.members, calib),
              **all_baselines(problem.values, calib, fc.horizon, problem.season, problem.starts[sid_c])}
     scores = {name: scores_at(actual_c, f, unit[sid_c]) for name, f in every.items()}
     pick = np.searchsorted(calib, origins)  # backtest origins are calibration origins
@@ -111,7 +113,7 @@ def forecast_beyond(problem: ForecastProblem, fitted: Fitted, test: Backtest,
                     on_member: Callable[[FittedModel], None] | None = None) -> Future:
     """Refit the chosen members on the whole series; forecast `horizon` steps after each end,
     with intervals from every calibration error observed."""
-    models = refit_forecaster(problem, fitted, on_member)
+    models = refit_forecaster(problem, fitted, "all", on_member)
     forecast = future_forecast(problem, models)
     levels = problem.levels
     widths = rolling_widths(test.calib_scores["model"], test.calib_clock, np.zeros(1), levels)[:, 0]  # (L, H)

@@ -20,7 +20,7 @@ from rnnlab.core import init
 from rnnlab.engines import Engine, create_engine
 from rnnlab.forecast.problem import ForecastProblem
 from rnnlab.forecast.scaling import Normaliser, fit_normaliser
-from rnnlab.forecast.splits import future, history, origin_range, train_origins, val_origins
+from rnnlab.forecast.splits import Split, future, history, origin_range, train_origins, val_origins
 from rnnlab.runs.records import TrainState
 from rnnlab.spec import ModelSpec
 from rnnlab.train.batches import MiniBatches
@@ -33,6 +33,7 @@ from rnnlab.train.schedule import LogSchedule
 
 Params = dict[str, np.ndarray]
 MAX_TRAIN_EXAMPLES = 600  # per series: overlapping windows beyond this add time, little information
+MAX_TRAIN_STEPS = 32_000  # per series: window steps per epoch (fewer windows when they are long)
 MAX_PANEL_EXAMPLES = 4000  # all series together
 MAX_VAL_ORIGINS = 64  # per series, up to four series' worth
 PREDICT_ROWS = 4096  # windows per prediction call
@@ -75,19 +76,20 @@ class Forecaster:
     def __init__(self, engine: Engine, norm: Normaliser, strategy: str, horizon: int) -> None:
         self.engine, self.norm, self.strategy, self.horizon = engine, norm, strategy, horizon
 
-    def __call__(self, hist: np.ndarray, feats: np.ndarray | None, sid: np.ndarray | None = None) -> np.ndarray:
-        """hist (N, C) past values, feats (N, W + lead, F), sid (N,) series -> forecasts (N, horizon)."""
-        if hist.shape[0] > PREDICT_ROWS:
-            parts = range(0, hist.shape[0], PREDICT_ROWS)
-            return np.concatenate([self(hist[i:i + PREDICT_ROWS], None if feats is None else feats[i:i + PREDICT_ROWS],
-                                        None if sid is None else sid[i:i + PREDICT_ROWS]) for i in parts])
+    def __call__(self, w: Windows) -> np.ndarray:
+        """The windows' forecasts (N, horizon), PREDICT_ROWS at a time."""
+        if w.hist.shape[0] > PREDICT_ROWS:
+            return np.concatenate([self(w.rows(slice(i, i + PREDICT_ROWS)))
+                                   for i in range(0, w.hist.shape[0], PREDICT_ROWS)])
+        n = self.norm
         if self.strategy == "direct":
-            return self.norm.invert(hist, self.engine.predict(self.norm.inputs(hist, feats, sid)), sid)
-        hist = hist.copy()
+            return n.invert(w.hist, self.engine.predict(n.inputs(w.hist, w.feats, w.sid, w.level)), w.sid, w.level)
+        hist, level, count = w.hist.copy(), w.level.copy(), w.count.astype(np.float64)
         out = np.empty((hist.shape[0], self.horizon))
         for k in range(self.horizon):  # one step, fed back: the Elman tutorial's prediction loop
-            out[:, k] = self.norm.invert(hist, self.engine.predict(self.norm.inputs(hist, None, sid)), sid)[:, 0]
+            out[:, k] = n.invert(hist, self.engine.predict(n.inputs(hist, None, w.sid, level)), w.sid, level)[:, 0]
             hist = np.concatenate([hist[:, 1:], out[:, k:k + 1]], axis=1)
+            level, count = (level * count + out[:, k]) / (count + 1), count + 1
         return out
 
 
@@ -100,6 +102,20 @@ class Windows:
     hist: np.ndarray  # (N, C)
     feats: np.ndarray  # (N, W + lead, F)
     fut: np.ndarray  # (N, K)
+    level: np.ndarray  # (N,) the mean of the series up to the origin (the history normalisation's reference)
+    count: np.ndarray  # (N,) how many values that mean is of
+
+    def rows(self, index: slice | np.ndarray) -> Windows:
+        return Windows(self.origins[index], self.sid[index], self.hist[index], self.feats[index], self.fut[index],
+                       self.level[index], self.count[index])
+
+
+def levels_at(problem: ForecastProblem, origins: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The mean of each origin's series up to and including it, and its count: (N,), (N,)."""
+    sums = np.concatenate([[0.0], np.cumsum(problem.values)])
+    first = problem.starts[problem.series_of(origins)]
+    count = origins + 1 - first
+    return (sums[origins + 1] - sums[first]) / count, count
 
 
 def windows_at(problem: ForecastProblem, origins: np.ndarray, context: int, k: int) -> Windows:
@@ -110,7 +126,9 @@ def windows_at(problem: ForecastProblem, origins: np.ndarray, context: int, k: i
     else:
         f = np.zeros((origins.shape[0], window, 0))
     fut = future(problem.values, origins, k) if k else np.zeros((origins.shape[0], 0))
-    return Windows(origins, problem.series_of(origins), history(problem.values, origins, context), f, fut)
+    level, count = levels_at(problem, origins)
+    return Windows(origins, problem.series_of(origins), history(problem.values, origins, context), f, fut, level,
+                   count)
 
 
 def future_windows(problem: ForecastProblem, context: int) -> Windows:
@@ -123,8 +141,9 @@ def future_windows(problem: ForecastProblem, context: int) -> Windows:
     past = problem.features[origins[:, None] + np.arange(1 - window, 1)[None, :]]
     assert problem.future_features is not None  # prepare_forecast loads them whenever there are features
     feats = np.concatenate([past, problem.future_features], axis=1)
+    level, count = levels_at(problem, origins)
     return Windows(origins, np.arange(problem.count), history(problem.values, origins, context), feats,
-                   np.zeros((origins.shape[0], 0)))
+                   np.zeros((origins.shape[0], 0)), level, count)
 
 
 class Examples:
@@ -157,33 +176,41 @@ def validation_windows(problem: ForecastProblem, context: int) -> Windows:
     return windows_at(problem, origins, context, problem.horizon)
 
 
-def training_origins(problem: ForecastProblem, k: int, whole: bool) -> np.ndarray:
-    """Origins of the training windows (targets `k` steps): inside each training part, or
-    (`whole`) anywhere in each series; the same for every candidate."""
+def part_end(sp: Split, upto: str) -> int:
+    """Where the data a model learns from ends: the training part ("train"), the validation
+    part too ("validation": the backtest's refit), or the whole series ("all": the future's)."""
+    return {"train": sp.train_end, "validation": sp.val_end, "all": sp.n}[upto]
+
+
+def training_origins(problem: ForecastProblem, k: int, upto: str) -> np.ndarray:
+    """Origins of the training windows (targets `k` steps) whose targets end before
+    part_end(upto) in each series; the same for every candidate."""
     ctx, lead = problem.context, problem.lead
     local = []
     for s, sp in enumerate(problem.splits):
-        end = sp.n if whole else sp.train_end
-        o = origin_range(ctx - 1, end - max(k, lead)) if whole else train_origins(sp, ctx, max(k, lead))
-        local.append(_thin(o, MAX_TRAIN_EXAMPLES))
+        end = part_end(sp, upto)
+        o = origin_range(ctx - 1, end - max(k, lead)) if upto != "train" else train_origins(sp, ctx, max(k, lead))
+        local.append(_thin(o, min(MAX_TRAIN_EXAMPLES, MAX_TRAIN_STEPS // problem.config.forecast.window)))
     return _thin(problem.origins(local), max(MAX_TRAIN_EXAMPLES, MAX_PANEL_EXAMPLES if problem.count > 1 else 0))
 
 
 def fit_member(problem: ForecastProblem, cand: Candidate, seed: int, snapshot_origins: np.ndarray,
-               refit_epochs: int | None = None) -> FittedModel:
+               refit_epochs: int | None = None, upto: str = "train") -> FittedModel:
     """Fit the scaler of `cand` on the training part, then train one network from `seed`.
-    With `refit_epochs`, on the whole series instead, for that many epochs."""
+    With `refit_epochs`, on the data up to `upto` instead (rnnlab.forecast.fit.part_end),
+    for that many epochs, nothing held out."""
     cfg, fc = problem.config, problem.config.forecast
     k = 1 if fc.strategy == "recursive" else fc.horizon
     whole = refit_epochs is not None
-    origins = training_origins(problem, k, whole)
+    upto = upto if whole else "train"
+    origins = training_origins(problem, k, upto)
     ctx = fc.window + (problem.season if cand.mode == "seasonal" else 0)
     sample = windows_at(problem, _thin(origins, FIT_SAMPLE), ctx, k)
-    ends = [sp.n if whole else sp.train_end for sp in problem.splits]
+    ends = [part_end(sp, upto) for sp in problem.splits]
     part_values = [problem.values[a:a + e] for a, e in zip(problem.starts, ends)]
     part_feats = np.concatenate([problem.features[a:a + e] for a, e in zip(problem.starts, ends)])
     norm = fit_normaliser(cand.mode, cand.log_values, fc.window, problem.season, sample.hist, sample.fut,
-                          part_values, part_feats, sid=sample.sid, lead=problem.lead)
+                          part_values, part_feats, sid=sample.sid, lead=problem.lead, level=sample.level)
     m = cfg.model
     spec = ModelSpec(m.cell, m.activation, norm.input_size(problem.features.shape[1]), m.hidden, k, m.bias,
                      m.readout_bias, "last", m.layers)
@@ -191,11 +218,11 @@ def fit_member(problem: ForecastProblem, cand: Candidate, seed: int, snapshot_or
 
     def inputs(o: np.ndarray) -> np.ndarray:
         w = windows_at(problem, o, ctx, 0)
-        return norm.inputs(w.hist, w.feats, w.sid)
+        return norm.inputs(w.hist, w.feats, w.sid, w.level)
 
     def targets(o: np.ndarray) -> np.ndarray:
         w = windows_at(problem, o, ctx, k)
-        return norm.targets(w.hist, w.fut, w.sid)
+        return norm.targets(w.hist, w.fut, w.sid, w.level)
 
     x, y = Examples(origins, inputs), Examples(origins, targets)
     if whole:
@@ -208,8 +235,9 @@ def fit_member(problem: ForecastProblem, cand: Candidate, seed: int, snapshot_or
 def _engine(problem: ForecastProblem, member: FittedModel) -> tuple[Engine, Forecaster]:
     cfg, fc, s = problem.config, problem.config.forecast, member.spec
     engine = create_engine(cfg.run.engine, s, training_spec(cfg), cfg.run.dtype)
-    engine.set_params(init.torch_default_stacked(member.seed, s.cell, s.input_size, s.hidden, s.output_size,
-                                                 s.layers, s.bias, s.readout_bias))
+    params = init.torch_default_stacked(member.seed, s.cell, s.input_size, s.hidden, s.output_size, s.layers, s.bias,
+                                        s.readout_bias)
+    engine.set_params(params)
     return engine, Forecaster(engine, member.normaliser, fc.strategy, fc.horizon)
 
 
@@ -222,10 +250,10 @@ def _train(problem: ForecastProblem, member: FittedModel, x: Examples, y: Exampl
     engine, predict = _engine(problem, member)
 
     def val_mae(members: Members) -> list[float]:
-        return [float(np.mean(np.abs(predict(val.hist, val.feats, val.sid) - val.fut)))]
+        return [float(np.mean(np.abs(predict(val) - val.fut)))]
 
     stopping = EarlyStopping(val_mae, fc.patience)
-    snapshots = AtLogPoints(lambda done: member.snapshots.append((done, predict(test.hist, test.feats, test.sid))))
+    snapshots = AtLogPoints(lambda done: member.snapshots.append((done, predict(test))))
     state = train(OneEngine(engine), TrainState(), LogSchedule(cfg.train.epochs, fc.eval_every, "end"),
                   callbacks=[stopping, snapshots], batches=MiniBatches([x], [y], fc.batch_size, [member.seed]),
                   guard=divergence_guard(cfg), on_divergence="stop")
@@ -235,7 +263,7 @@ def _train(problem: ForecastProblem, member: FittedModel, x: Examples, y: Exampl
     if stopping.best[0]:
         engine.set_params(stopping.best[0])
     member.params = engine.get_params()  # the best seen; the last when no score was ever finite
-    member.val_forecast = predict(val.hist, val.feats, val.sid)
+    member.val_forecast = predict(val)
 
 
 def _refit(problem: ForecastProblem, member: FittedModel, x: Examples, y: Examples, epochs: int) -> None:
@@ -264,12 +292,10 @@ def member_forecast(problem: ForecastProblem, member: FittedModel, origins: np.n
     predict = forecaster_of(problem, member)
     out = np.empty((origins.shape[0], problem.horizon))
     for i in range(0, origins.shape[0], PREDICT_ROWS):
-        w = windows_at(problem, origins[i:i + PREDICT_ROWS], member.normaliser.context, 0)
-        out[i:i + PREDICT_ROWS] = predict(w.hist, w.feats, w.sid)
+        out[i:i + PREDICT_ROWS] = predict(windows_at(problem, origins[i:i + PREDICT_ROWS], member.normaliser.context, 0))
     return out
 
 
 def member_future(problem: ForecastProblem, member: FittedModel) -> np.ndarray:
     """One member's forecast after each series' end: (S, horizon)."""
-    w = future_windows(problem, member.normaliser.context)
-    return forecaster_of(problem, member)(w.hist, w.feats, w.sid)
+    return forecaster_of(problem, member)(future_windows(problem, member.normaliser.context))

@@ -202,7 +202,7 @@ def default_settings(n_train: int, season: int, horizon: int) -> dict[str, str]:
     """Settings chosen from the series: the window covers two seasons (or twice the horizon),
     the network is small, Adam with early stopping on the validation part does the rest."""
     window = 2 * season if season > 1 else max(2 * horizon, 8)
-    window = max(2, min(window, n_train // 4))
+    window = max(2, min(window, n_train // 3))
     return {
         "forecast.window": str(window),
         "model.cell": "elman",

@@ -12,6 +12,8 @@ Modes (each optionally on log values):
             like the ones that were.
   seasonal  targets relative to the seasonal naive forecast (the last season again);
             inputs are the window relative to its last value and its seasonal differences.
+  history   relative to the mean of the series' every value up to the origin (`level`):
+            a level with noise is forecast by a long memory, not by a window.
 The other relative modes divide by one scale: the spread of their training targets
 (revin uses it as the floor of a window's spread, so a flat window divides by no 0).
 
@@ -25,7 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-MODES = ("standard", "last", "mean", "revin", "seasonal")
+MODES = ("standard", "last", "mean", "revin", "seasonal", "history")
 _Z_LIMIT = 30.0  # predictions are clipped to this many scales: exp() must not overflow
 
 
@@ -54,8 +56,12 @@ class Normaliser:
         """Channels per step: the values', the features and, with features, a flag for the steps ahead."""
         return self.channels + features + (1 if features else 0)
 
-    def _ref(self, hist: np.ndarray, k: int, sid: np.ndarray) -> np.ndarray:
+    def _ref(self, hist: np.ndarray, k: int, sid: np.ndarray, level: np.ndarray | None) -> np.ndarray:
         """What each mode measures against, per target step: (N, C) -> (N, k)."""
+        if self.mode == "history":
+            if level is None:
+                raise ValueError("the history normalisation needs each origin's level (the mean up to it)")
+            return np.repeat(self._forward(level)[:, None], k, axis=1)
         if self.mode == "standard":
             return np.repeat(self.center[sid][:, None], k, axis=1)
         if self.mode == "last":
@@ -65,7 +71,8 @@ class Normaliser:
         s = self.season
         return hist[:, hist.shape[1] - s + np.arange(k) % s]
 
-    def inputs(self, hist: np.ndarray, feats: np.ndarray | None = None, sid: np.ndarray | None = None) -> np.ndarray:
+    def inputs(self, hist: np.ndarray, feats: np.ndarray | None = None, sid: np.ndarray | None = None,
+               level: np.ndarray | None = None) -> np.ndarray:
         """Model inputs (N, W + lead, input_size(F)) from raw past values (N, C) and the
         features over the window and the steps ahead (N, W + lead, F). The steps ahead carry
         no value (0) and a flag of 1: the network reads the known future, then forecasts."""
@@ -77,7 +84,7 @@ class Normaliser:
             sdiff = v[:, -w:] - v[:, -w - self.season:-self.season]
             x = np.stack([rel, sdiff], axis=2) / self.scale[sid][:, None, None]
         else:
-            x = ((v[:, -w:] - self._ref(v, w, sid)) / self._scale(v, sid))[:, :, None]
+            x = ((v[:, -w:] - self._ref(v, w, sid, level)) / self._scale(v, sid))[:, :, None]
         if feats is None or not feats.shape[2]:
             return x
         n, lead = x.shape[0], feats.shape[1] - w
@@ -85,18 +92,20 @@ class Normaliser:
         flag = np.concatenate([np.zeros((n, w, 1)), np.ones((n, lead, 1))], axis=1)
         return np.concatenate([values, (feats - self.feat_center) / self.feat_scale, flag], axis=2)
 
-    def targets(self, hist: np.ndarray, fut: np.ndarray, sid: np.ndarray | None = None) -> np.ndarray:
+    def targets(self, hist: np.ndarray, fut: np.ndarray, sid: np.ndarray | None = None,
+                level: np.ndarray | None = None) -> np.ndarray:
         """Training targets (N, K) for the future values `fut` (N, K)."""
         sid = _ids(sid, hist)
         v = self._forward(hist)
-        return (self._forward(fut) - self._ref(v, fut.shape[1], sid)) / self._scale(v, sid)
+        return (self._forward(fut) - self._ref(v, fut.shape[1], sid, level)) / self._scale(v, sid)
 
-    def invert(self, hist: np.ndarray, pred: np.ndarray, sid: np.ndarray | None = None) -> np.ndarray:
+    def invert(self, hist: np.ndarray, pred: np.ndarray, sid: np.ndarray | None = None,
+               level: np.ndarray | None = None) -> np.ndarray:
         """Model outputs (N, K) back to values in the series' units."""
         sid = _ids(sid, hist)
         v = self._forward(hist)
         z = np.clip(pred, -_Z_LIMIT, _Z_LIMIT)
-        out = z * self._scale(v, sid) + self._ref(v, pred.shape[1], sid)
+        out = z * self._scale(v, sid) + self._ref(v, pred.shape[1], sid, level)
         return np.exp(out) if self.log_values else out
 
     def _scale(self, v: np.ndarray, sid: np.ndarray) -> np.ndarray:
@@ -130,7 +139,7 @@ def _ids(sid: np.ndarray | None, hist: np.ndarray) -> np.ndarray:
 
 def fit_normaliser(mode: str, log_values: bool, window: int, season: int, train_hist: np.ndarray,
                    train_future: np.ndarray, train_values: np.ndarray | list[np.ndarray], train_feats: np.ndarray,
-                   *, sid: np.ndarray | None = None, lead: int = 0) -> Normaliser:
+                   *, sid: np.ndarray | None = None, lead: int = 0, level: np.ndarray | None = None) -> Normaliser:
     """Fit on the training part only: the values of each series' training part (one array,
     or a list per series), its examples' histories, targets and series `sid`, its feature
     columns (n_train, F). Scales are per series; a zero spread becomes 1 (no division by 0)."""
@@ -148,7 +157,7 @@ def fit_normaliser(mode: str, log_values: bool, window: int, season: int, train_
         return Normaliser(mode, log_values, window, season, center, _spread(scale), f_center, f_scale, lead)
     probe = Normaliser("mean" if mode == "revin" else mode, log_values, window, season, np.zeros(count),
                        np.ones(count), f_center, f_scale, lead)
-    rel = probe.targets(train_hist, train_future, sid)
+    rel = probe.targets(train_hist, train_future, sid, level)
     rms = np.array([float(np.sqrt(np.mean(rel[sid == s] ** 2))) if (sid == s).any() else 0.0 for s in range(count)])
     return Normaliser(mode, log_values, window, season, np.zeros(count), _spread(rms), f_center, f_scale, lead)
 

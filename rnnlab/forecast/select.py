@@ -107,21 +107,24 @@ def fit_forecaster(problem: ForecastProblem, test_origins: np.ndarray,
                   float(np.mean(np.abs(combined - actual))), trained)
 
 
-def ensemble_forecast(problem: ForecastProblem, fitted: Fitted, origins: np.ndarray) -> np.ndarray:
+def ensemble_forecast(problem: ForecastProblem, models: dict[Candidate, list[FittedModel]],
+                      origins: np.ndarray) -> np.ndarray:
     """The mean over chosen candidates of their members' mean forecast: (N,) -> (N, horizon)."""
-    means = [np.mean([member_forecast(problem, m, origins) for m in ms], axis=0) for ms in fitted.members.values()]
+    means = [np.mean([member_forecast(problem, m, origins) for m in ms], axis=0) for ms in models.values()]
     return np.mean(means, axis=0)
 
 
-def refit_forecaster(problem: ForecastProblem, fitted: Fitted,
+def refit_forecaster(problem: ForecastProblem, fitted: Fitted, upto: str = "all",
                      on_member: Callable[[FittedModel], None] | None = None) -> dict[Candidate, list[FittedModel]]:
-    """Every chosen member trained again on the whole series, same candidate and seed, for
-    the epochs validation chose for it (its best epoch): the models of the forecast beyond the data."""
+    """Every chosen member trained again on the data up to `upto` ("validation": the
+    backtest's models; "all": the future's), same candidate and seed, for the epochs
+    validation chose for it (its best epoch)."""
     out: dict[Candidate, list[FittedModel]] = {}
     for cand, members in fitted.members.items():
         out[cand] = []
         for m in members:
-            model = fit_member(problem, cand, m.seed, np.zeros(0, dtype=np.int64), refit_epochs=m.best_epoch)
+            model = fit_member(problem, cand, m.seed, np.zeros(0, dtype=np.int64), refit_epochs=m.best_epoch,
+                               upto=upto)
             out[cand].append(model)
             if on_member is not None:
                 on_member(model)
