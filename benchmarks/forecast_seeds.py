@@ -2,7 +2,7 @@
 baselines and, where statsmodels is installed, exponential smoothing and SARIMA; save the
 results as JSON and write the tables of README.md and docs/forecasting.md from them.
 
-    python -m benchmarks.forecast_seeds                    # 5 seeds: results JSON, then the tables
+    python -m benchmarks.forecast_seeds --plots docs/img   # 5 seeds: results JSON, the tables, the pictures
     python -m benchmarks.forecast_seeds --tables-only      # the tables again from the committed JSON
     python -m benchmarks.forecast_seeds --seeds 3 --set model.cell=gru --json /tmp/gru.json --no-write
 
@@ -78,7 +78,7 @@ def statistical(out: Path, summary: dict[str, Any]) -> dict[str, float | None]:
             "sarima": accuracy(target, np.array(sarima), scale)["mase"] if sarima else None}
 
 
-def measure(seeds: int, sets: list[str]) -> dict[str, Any]:
+def measure(seeds: int, sets: list[str], plots: Path | None = None) -> dict[str, Any]:
     work = Path(tempfile.mkdtemp(prefix="rnnlab-forecast-seeds-"))
     series = {}
     for name, ds in DATASETS.items():
@@ -93,6 +93,12 @@ def measure(seeds: int, sets: list[str]) -> dict[str, Any]:
             if seed == 0:
                 first = summary
                 extra = statistical(out, summary) if not ds.id_column else {"ets": None, "sarima": None}
+                if plots is not None:
+                    from rnnlab.viz.forecast_plot import render_forecast
+
+                    render_forecast(out, gif=False)
+                    plots.mkdir(parents=True, exist_ok=True)
+                    shutil.copy(out / "forecast.png", plots / f"forecast-{name}.png")
         m = first["metrics"]
         series[name] = {"points": first["points"], "series": len(first["panel"]) if first["panel"] else 1,
                         "season": first["season"], "horizon": first["horizon"], "window": first["window"],
@@ -170,11 +176,12 @@ def main() -> None:
     parser.add_argument("--json", type=Path, default=RESULTS, help=f"where the results go (default {RESULTS.name})")
     parser.add_argument("--tables-only", action="store_true", help="write the tables from the JSON, measure nothing")
     parser.add_argument("--no-write", action="store_true", help="print the tables instead of writing the docs")
+    parser.add_argument("--plots", type=Path, help="save each series' forecast.png (seed 0) here, e.g. docs/img")
     args = parser.parse_args()
     if args.tables_only:
         results = json.loads(args.json.read_text(encoding="utf-8"))
     else:
-        results = measure(args.seeds, args.sets)
+        results = measure(args.seeds, args.sets, args.plots)
         args.json.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
     if args.no_write:
         print("\n\n".join(tables(results).values()))
