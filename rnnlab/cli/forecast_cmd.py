@@ -128,9 +128,9 @@ def _read_config(path: Path) -> tuple[Config, set[str]]:
 
 
 def handle(args: argparse.Namespace) -> int:
+    from rnnlab.cli.common import run_folder
     from rnnlab.config import to_toml
     from rnnlab.forecast.job import SECTIONS, run_forecast
-    from rnnlab.runs import folder as run_folder
 
     cfg, explicit = load_settings(args)
     if args.print_config:
@@ -139,9 +139,9 @@ def handle(args: argparse.Namespace) -> int:
         print(to_toml(prepare_forecast(cfg, explicit).config, SECTIONS), end="")
         return 0
     name = Path(cfg.forecast.series).stem or "series"
-    out = Path(args.out) if args.out else run_folder.default_run_dir(f"forecast-{name}")
     on_member = None if args.quiet else _progress
-    summary = run_forecast(cfg, explicit, out, argv=args.argv, on_member=on_member, plots=not args.no_plots)
+    with run_folder(args, f"forecast-{name}") as out:
+        summary = run_forecast(cfg, explicit, out, argv=args.argv, on_member=on_member, plots=not args.no_plots)
     if not args.quiet:
         print_report(summary)
         print(f"run folder: {out}")

@@ -129,3 +129,14 @@ def test_predict_applies_a_forecast_run_to_a_longer_history(series, tmp_path, ca
     longer = capsys.readouterr().out
     assert "after 119 (120 values" in longer and longer.splitlines()[2].startswith("120 ")
     assert main(["predict", str(out), "--series", str(tmp_path / "nope.csv")]) == 2
+
+
+def test_a_default_folder_is_claimed_and_removed_again_when_the_forecast_fails_first(series, tmp_path,
+                                                                                      monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert main(["forecast", str(series), "--column", "nope", *QUICK]) == 2
+    assert "nope" in capsys.readouterr().err
+    assert not any((tmp_path / "runs").iterdir())  # no empty forecast-s-<time> folder left behind
+    assert main(["forecast", str(series), "--column", "v", *QUICK]) == 0
+    (made,) = (tmp_path / "runs").iterdir()
+    assert made.name.startswith("forecast-s-") and (made / "summary.json").is_file()
