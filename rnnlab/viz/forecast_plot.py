@@ -132,8 +132,11 @@ class ForecastPlot:
             bottom.plot([x[a["origins"][i]]], [v[a["origins"][i]]], "o", color="C1", ms=3)
         bottom.set_xlim(x[start], x[-1])
         lo, hi = float(np.min(v[start:])), float(np.max(v[start:]))
+        if bands:  # the drawn intervals stay whole
+            lo = min(lo, float(np.min(a["model_lower"][self.shown()])))
+            hi = max(hi, float(np.max(a["model_upper"][self.shown()])))
         pad = 0.15 * (hi - lo if hi > lo else 1.0)
-        bottom.set_ylim(lo - pad, hi + pad)
+        bottom.set_ylim(lo - pad, hi + 2.5 * pad)  # room for the legend above the lines
         bottom.legend(loc="upper left", fontsize=8, ncol=2, framealpha=0.85)
         bottom.set_title(FINAL_TITLE, fontsize=9)
         if future:
@@ -161,6 +164,8 @@ class ForecastPlot:
                 label=f"forecast, {str(a['future_labels'][0])} to {str(a['future_labels'][-1])}")
         ax.axvline(x[-1], color="0.5", lw=0.8, ls=":")
         ax.set_xlim(x[start], fx[-1])
+        lo, hi = ax.get_ylim()
+        ax.set_ylim(lo, hi + 0.3 * (hi - lo))  # room for the legend above the lines
         ax.legend(loc="upper left", fontsize=8, ncol=2, framealpha=0.85)
         ax.set_title("the forecast beyond the data (models refitted on the whole series)", fontsize=9)
 
