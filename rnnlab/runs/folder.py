@@ -20,6 +20,7 @@ import csv
 import io
 import json
 import os
+import threading
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -80,7 +81,7 @@ def claim_run_dir(path: Path, name: str, text: str) -> Path:
     linked into place, which fails if the name exists)."""
     create_run_dir(path)
     target = path / name
-    tmp = path / f".{name}.claim-{os.getpid()}"
+    tmp = path / f".{name}.claim-{os.getpid()}-{threading.get_ident()}"  # jobs in threads of one process too
     try:
         tmp.write_bytes(text.encode("utf-8"))
         try:
