@@ -6,9 +6,10 @@ results as JSON and write the tables of README.md and docs/forecasting.md from t
     python -m benchmarks.forecast_seeds --tables-only      # the tables again from the committed JSON
     python -m benchmarks.forecast_seeds --seeds 3 --set model.cell=gru --json /tmp/gru.json --no-write
 
-The tables sit between `<!-- numbers:NAME -->` and `<!-- /numbers:NAME -->` markers (NAME in
-TABLES); tests/forecast/test_forecast_tables.py checks that the committed tables are this
-script's formatting of the committed JSON, and that a rerun of one series reproduces it.
+The tables are the blocks forecast-readme (README.md), forecast-bundled and forecast-intervals
+(docs/forecasting.md) of benchmarks.docs_numbers, which checks that the committed tables are
+this script's formatting of the committed JSON; tests/forecast/test_forecast_tables.py also
+reruns one series and checks the quality bar on the committed results.
 
 Exponential smoothing (Holt-Winters, additive damped trend, additive season when there is
 one) and SARIMA (the "airline" model (0,1,1)(0,1,1)m, for seasons up to 12) are refitted at
@@ -20,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import shutil
 import statistics
 import tempfile
@@ -31,6 +31,7 @@ from typing import Any
 
 import numpy as np
 
+from benchmarks.doc_blocks import find_blocks, write_block
 from rnnlab.config import Config, override
 from rnnlab.data.bundled import DATASETS
 from rnnlab.forecast.job import run_forecast
@@ -38,8 +39,6 @@ from rnnlab.forecast.metrics import accuracy
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "forecast_results.json"
-TABLES = {"forecast-readme": ROOT / "README.md", "forecast-bundled": ROOT / "docs" / "forecasting.md",
-          "forecast-intervals": ROOT / "docs" / "forecasting.md"}
 BASELINE_NAMES = ("naive", "seasonal_naive", "mean")
 
 
@@ -150,23 +149,15 @@ def tables(results: dict[str, Any]) -> dict[str, str]:
             "forecast-intervals": "\n".join(cover) + "\n\n" + note + "\n"}
 
 
-_BLOCK = r"(<!-- numbers:{name} -->\n)(.*?)(<!-- /numbers:{name} -->\n)"
-
-
-def committed_block(path: Path, name: str) -> str:
-    m = re.search(_BLOCK.format(name=re.escape(name)), path.read_text(encoding="utf-8"), re.S)
-    if m is None:
-        raise ValueError(f"{path.name} has no block {name}")
-    return m.group(2)
+def committed_tables() -> dict[str, str]:
+    """The marked tables from the committed results JSON (benchmarks.docs_numbers' blocks)."""
+    return tables(json.loads(RESULTS.read_text(encoding="utf-8")))
 
 
 def write_tables(results: dict[str, Any]) -> None:
+    found = find_blocks()
     for name, body in tables(results).items():
-        path = TABLES[name]
-        text = path.read_text(encoding="utf-8")
-        committed_block(path, name)
-        new = re.sub(_BLOCK.format(name=re.escape(name)), lambda m: m.group(1) + body + m.group(3), text, flags=re.S)
-        path.write_text(new, encoding="utf-8")
+        write_block(found[name][0], name, body)
 
 
 def main() -> None:
