@@ -9,7 +9,7 @@ raises the command line's one-line errors as exceptions: rnnlab.errors):
     run.summary["test_rmse"]; run.metrics; run.predict(window); run.plot()
     rnnlab.load("runs/x")                                     # any run folder
     rnnlab.sweep("sine-recurrent", grid={"optim.lr": [0.01, 0.1]}, seeds=3).best
-    rnnlab.recipes()                                          # the built-in recipes
+    rnnlab.list_recipes()                                     # the built-in recipes
     rnnlab.predict("runs/x", engine="torch")                  # a finished run on its own data, any engine
     rnnlab.compare(rnnlab.configure("primer-torch"), ["numpy", "torch"])   # engines against each other
 
@@ -31,7 +31,7 @@ _API = {
     "Run": ("rnnlab.api", "Run"),
     "Sweep": ("rnnlab.api", "Sweep"),
     "RunFolder": ("rnnlab.api", "RunFolder"),
-    "recipes": ("rnnlab.recipes", "builtin_names"),
+    "list_recipes": ("rnnlab.recipes", "builtin_names"),
     "predict": ("rnnlab.train.predict", "predict_run"),
     "compare": ("rnnlab.checks.compare", "compare"),
     "gradcheck": ("rnnlab.checks.gradcheck", "gradcheck"),

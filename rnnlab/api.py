@@ -14,9 +14,10 @@ from __future__ import annotations
 import json
 import sys
 import tempfile
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -45,6 +46,8 @@ def configure(recipe: Recipe, *, epochs: int | None = None, seed: int | None = N
 
 
 def _text(value: Any) -> str:
+    if isinstance(value, (list, tuple)):  # features=["price", "promo"], interval=(0.8, 0.95)
+        return ",".join(_text(v) for v in value)
     if isinstance(value, bool):
         return "true" if value else "false"
     return repr(value) if isinstance(value, float) else str(value)
@@ -60,7 +63,9 @@ def _progress(progress: bool, label: str) -> list[Any]:
         return []
     from rnnlab.cli.progress import Progress
 
-    return [Progress(label, sys.stderr, live=sys.stderr.isatty())]
+    # a notebook's output area redraws a line on "\r" as a terminal does
+    live = sys.stderr.isatty() or "ipykernel" in sys.modules
+    return [Progress(label, sys.stderr, live=live)]
 
 
 @dataclass(frozen=True)
@@ -84,18 +89,23 @@ class RunFolder:
     @property
     def metrics(self) -> Any:
         """metrics.csv's rows: a pandas DataFrame when pandas is installed, else a list of dicts."""
-        import csv
-
-        with open(self.folder / "metrics.csv", newline="", encoding="utf-8") as fh:
-            rows = [{k: _number(v) for k, v in row.items()} for row in csv.DictReader(fh)]
-        try:
-            import pandas
-        except ModuleNotFoundError:
-            return rows
-        return pandas.DataFrame(rows)
+        return _table(self.folder / "metrics.csv")
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({str(self.folder)!r})"
+
+
+def _table(path: Path) -> Any:
+    """A CSV file's rows with numbers as numbers: a DataFrame where pandas is installed."""
+    import csv
+
+    with open(path, newline="", encoding="utf-8") as fh:
+        rows = [{k: _number(v) for k, v in row.items()} for row in csv.DictReader(fh)]
+    try:
+        import pandas
+    except ModuleNotFoundError:
+        return rows
+    return pandas.DataFrame(rows)
 
 
 def _number(text: str) -> Any:
@@ -155,15 +165,7 @@ class Sweep(RunFolder):
     @property
     def table(self) -> Any:
         """sweep.csv: a pandas DataFrame when pandas is installed, else a list of dicts."""
-        import csv
-
-        with open(self.folder / "sweep.csv", newline="", encoding="utf-8") as fh:
-            rows = [{k: _number(v) for k, v in row.items()} for row in csv.DictReader(fh)]
-        try:
-            import pandas
-        except ModuleNotFoundError:
-            return rows
-        return pandas.DataFrame(rows)
+        return _table(self.folder / "sweep.csv")
 
     @property
     def runs(self) -> list[Run]:
@@ -183,13 +185,99 @@ def run(recipe: Recipe, *, epochs: int | None = None, seed: int | None = None, e
     return Run(folder)
 
 
+FORECAST_PREFIX = "forecast:"  # a sweep's recipe that is a forecast of a series: forecast:sales.csv
+
+
+def forecast_config(series: str | Path, *, epochs: int | None = None, seed: int | None = None,
+                    engine: str | None = None, set: Mapping[str, Any] | None = None,
+                    **options: Any) -> tuple[Config, frozenset[str]]:
+    """A forecast's Config and the keys given (the rest are chosen from the series):
+    `options` are forecast.* keys by their short names (column=, horizon=, features=...)."""
+    from dataclasses import fields
+
+    from rnnlab.config import ForecastConfig
+
+    known = {f.name for f in fields(ForecastConfig)} - {"series"}
+    unknown = sorted(name for name in options if name not in known)
+    if unknown:
+        from difflib import get_close_matches
+
+        close = get_close_matches(unknown[0], known, n=1)
+        hint = f"did you mean {close[0]}=? " if close else ""
+        raise ConfigError(f"forecast: no option {unknown[0]!r}; {hint}the options are the forecast.* keys: "
+                          f"{', '.join(sorted(known))}")
+    named = {"forecast.series": str(series), "train.epochs": epochs, "run.seed": seed, "run.engine": engine,
+             **{f"forecast.{name}": value for name, value in options.items()}}
+    pairs = [(k, v) for k, v in named.items() if v is not None] + list((set or {}).items())
+    return override(Config(), [f"{key}={_text(value)}" for key, value in pairs]), frozenset(k for k, _ in pairs)
+
+
+class Forecast(RunFolder):
+    """A finished forecast: the future beyond the data with its intervals, the backtest's
+    accuracy against the baselines, and the picture of both."""
+
+    @property
+    def metrics(self) -> dict[str, dict[str, float | None]]:
+        """metrics.json: the model's and each baseline's MAE, RMSE, sMAPE, MASE (and interval
+        coverage and score) over the test part's rolling origins."""
+        return json.loads((self.folder / "metrics.json").read_text(encoding="utf-8"))
+
+    @property
+    def future(self) -> Any:
+        """future.csv: time, forecast and interval bounds after the last observation (None
+        when the forecast was asked for no future)."""
+        path = self.folder / "future.csv"
+        return _table(path) if path.is_file() else None
+
+    @property
+    def backtest(self) -> Any:
+        """forecast.csv: every rolling origin's forecasts beside the truth and the baselines'."""
+        return _table(self.folder / "forecast.csv")
+
+    @property
+    def training(self) -> Any:
+        """metrics.csv: the members' training logs."""
+        return _table(self.folder / "metrics.csv")
+
+    def plot(self) -> Any:
+        """forecast.png (drawn now if the forecast has none): a PIL image a notebook shows."""
+        from PIL import Image
+
+        if not (self.folder / "forecast.png").is_file():
+            from rnnlab.viz.forecast_plot import render_forecast
+
+            render_forecast(self.folder, gif=False)
+        return Image.open(self.folder / "forecast.png").convert("RGB")
+
+
+def forecast(series: str | Path, *, horizon: int | None = None, column: str | None = None,
+             time_column: str | None = None, epochs: int | None = None, seed: int | None = None,
+             engine: str | None = None, set: Mapping[str, Any] | None = None, out: str | Path | None = None,
+             plots: bool = False, progress: bool = False, **options: Any) -> Forecast:
+    """Forecast a series (a CSV/Parquet path or a bundled name) as `rnnlab forecast` does:
+    evaluate on rolling origins against the baselines, then refit on all of it and forecast
+    `horizon` steps beyond. Other forecast.* keys as keywords (features=, interval=, id_column=...)."""
+    from rnnlab.forecast.job import run_forecast
+
+    cfg, explicit = forecast_config(series, epochs=epochs, seed=seed, engine=engine, set=set, horizon=horizon,
+                                    column=column, time_column=time_column, **options)
+    folder = _folder(out, "forecast")
+    on_member = None
+    if progress:
+        def on_member(member: Any) -> None:
+            print(f"  trained {member.candidate.label} seed {member.seed}: best epoch {member.best_epoch}",
+                  file=sys.stderr, flush=True)
+    run_forecast(cfg, {*explicit}, folder, argv=["rnnlab.forecast"], on_member=on_member, plots=plots)
+    return Forecast(folder)
+
+
 def load(folder: str | Path) -> RunFolder:
-    """Any run folder: a Run, a Sweep, or (ensembles, forecasts) a RunFolder."""
+    """Any run folder: a Run, a Forecast, a Sweep, or (ensembles) a RunFolder."""
     path = Path(folder)
     if not (path / "summary.json").is_file():
         raise UserError(f"{path}: not a finished run folder (no summary.json)")
     kind = RunFolder(path).kind
-    return {"run": Run, "imported": Run, "sweep": Sweep}.get(kind, RunFolder)(path)
+    return {"run": Run, "imported": Run, "sweep": Sweep, "forecast": Forecast}.get(kind, RunFolder)(path)
 
 
 def sweep(recipe: Recipe, *, grid: Mapping[str, Sequence[Any]] | Sequence[str] = (), seeds: int = 1,
@@ -197,32 +285,35 @@ def sweep(recipe: Recipe, *, grid: Mapping[str, Sequence[Any]] | Sequence[str] =
           workers: int | None = None, batch: bool = True, plots: bool = False, out: str | Path | None = None,
           epochs: int | None = None, seed: int | None = None, engine: str | None = None,
           set: Mapping[str, Any] | None = None, argv: list[str] | None = None,
-          on_result: Callable[[dict[str, Any], int, int], None] | None = None) -> Sweep:
+          on_result: Callable[[dict[str, Any], int, int], None] | None = None, **options: Any) -> Sweep:
     """Train a grid (`grid={"optim.lr": [0.01, 0.1]}`, or "key=v1,v2" strings) or an Optuna
     search (`search` = a space file, `trials` settings) of a recipe, `seeds` seeds per setting,
     on local processes or a Dask scheduler; return the sweep (its .best setting, .table,
     .runs). `out` defaults to runs/sweep-<recipe>-<id of the settings>: the same call
-    continues the same sweep."""
+    continues the same sweep. A recipe "forecast:SERIES" sweeps forecasts of the series,
+    with forecast.* keys as keywords (column=, horizon=...), every trial a forecast folder."""
     from rnnlab.sweeps import job
     from rnnlab.sweeps.executors import DaskExecutor, LocalExecutor
     from rnnlab.sweeps.plan import grid_trials, plan_id
     from rnnlab.sweeps.search import read_space
     from rnnlab.train.ensemble import parse_sweep
 
-    base = configure(recipe, epochs=epochs, seed=seed, engine=engine, set=set)
+    base, forecast_keys, name = _sweep_base(recipe, epochs=epochs, seed=seed, engine=engine, set=set,
+                                            search=search, **options)
     items = [parse_sweep(g) for g in grid] if not isinstance(grid, Mapping) else \
         [(k, [_text(v) for v in vs]) for k, vs in grid.items()]
     space = read_space(Path(search), base) if search is not None else None
     extra = "" if space is None else f"search={[(d.key, d.low, d.high, d.log, d.choices) for d in space]}"
+    extra += "" if forecast_keys is None else f"forecast={sorted(forecast_keys)}"
     trial_list = grid_trials(base, items, seeds) if space is None else []
     ident = plan_id(base, items, seeds, extra)
-    plan = {"id": ident, "recipe": base.run.name, "seeds": seeds,
+    plan = {"id": ident, "recipe": name, "seeds": seeds,
             **({"grid": {k: v for k, v in items}, "trials": len(trial_list)} if space is None else
                {"search": {d.key: ({"choices": list(d.choices)} if d.choices else
                                    {"low": d.low, "high": d.high, "log": d.log}) for d in space},
                 "trials": trials * seeds})}
-    folder = Path(out) if out is not None else Path("runs") / f"sweep-{base.run.name}-{ident}"
-    state = job.claim(folder, plan)
+    folder = Path(out) if out is not None else Path("runs") / f"sweep-{name}-{ident}"
+    state = job.claim(folder, plan, forecast_keys)
     executor = DaskExecutor(scheduler) if scheduler else LocalExecutor(workers)
     if space is None:
         job.run_grid(state, trial_list, executor, batch=batch, plots=plots, on_result=on_result)
@@ -230,3 +321,24 @@ def sweep(recipe: Recipe, *, grid: Mapping[str, Sequence[Any]] | Sequence[str] =
         job.run_search(state, base, space, trials, seeds, executor, plots=plots, on_result=on_result)
     job.finish(state, base, argv or ["rnnlab.sweep"], executor.where)
     return Sweep(folder)
+
+
+def _sweep_base(recipe: Recipe, *, epochs: int | None, seed: int | None, engine: str | None,
+                set: Mapping[str, Any] | None, search: str | Path | None,
+                **options: Any) -> tuple[Config, frozenset[str] | None, str]:
+    """A sweep's base config, the keys given where it sweeps forecasts (None otherwise), and
+    its name. A forecast's series is read here once, so a wrong column fails before any trial."""
+    if not (isinstance(recipe, str) and recipe.startswith(FORECAST_PREFIX)):
+        if options:
+            raise ConfigError(f"{next(iter(options))}: an option of forecasts; sweep forecasts with the recipe "
+                              f"{FORECAST_PREFIX}SERIES")
+        cfg = configure(recipe, epochs=epochs, seed=seed, engine=engine, set=set)
+        return cfg, None, cfg.run.name
+    if search is not None:
+        raise UserError("a search over forecasts is not supported yet; give the values to try as a grid")
+    from rnnlab.forecast.problem import prepare_forecast
+
+    series = recipe[len(FORECAST_PREFIX):]
+    cfg, given = forecast_config(series, epochs=epochs, seed=seed, engine=engine, set=set, **options)
+    prepare_forecast(cfg, {*given})
+    return cfg, given, f"forecast-{Path(series).stem or 'series'}"

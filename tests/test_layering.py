@@ -27,7 +27,7 @@ ALLOWED = {
     "checks": {"errors", "core", "spec", "config", "engines", "train"},
     "forecast": {"errors", "core", "spec", "config", "engines", "data", "runs", "viz", "report", "train"},
     "export": {"errors", "core", "spec", "config", "engines", "runs", "train"},
-    "sweeps": {"errors", "config", "runs", "train", "report"},
+    "sweeps": {"errors", "config", "runs", "train", "forecast", "report"},
     "api": None,  # the top, beside cli: may import anything
     "cli": None,  # the top: may import anything
     "__init__": None,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import time
 from typing import TextIO
 
@@ -36,12 +37,13 @@ class Progress(Callback):
         if self.live:
             if finished or now - self.last_draw >= 0.1:
                 self.last_draw = now
-                self.stream.write("\r" + self._line(done, loss, now, bar=True))
+                width = min(shutil.get_terminal_size().columns, 120) - 1
+                self.stream.write("\r" + self._line(done, loss, now, width=width) + CLEAR_TO_END)
                 self.stream.flush()
         elif finished or done >= self.next_line:
             while self.next_line <= done:
                 self.next_line += max(1, (self.total - self.first) // 10)
-            self.stream.write(self._line(done, loss, now, bar=False) + "\n")
+            self.stream.write(self._line(done, loss, now) + "\n")
             self.stream.flush()
 
     def on_end(self, state: TrainState) -> None:
@@ -49,14 +51,37 @@ class Progress(Callback):
             self.stream.write("\n")
             self.stream.flush()
 
-    def _line(self, done: int, loss: float, now: float, *, bar: bool) -> str:
+    def _line(self, done: int, loss: float, now: float, *, width: int | None = None) -> str:
+        """One progress line; with `width` (a terminal's), a bar that fills what is left of
+        it, the elapsed time dropped and then the end cut where even that does not fit."""
         frac = done / self.total if self.total else 1.0
         elapsed = now - self.started
         rate = (done - self.first) / elapsed if elapsed > 0 else 0.0
         eta = (self.total - done) / rate if rate > 0 else 0.0
-        head = f"{self.label} "
-        if bar:
-            filled = int(round(24 * frac))
-            head += "[" + "#" * filled + "." * (24 - filled) + "] "
-        return (f"{head}{100 * frac:3.0f}%  epoch {done}/{self.total}  loss {loss:.6g}  "
-                f"{elapsed:.1f}s elapsed, {eta:.1f}s left")
+        numbers = f"{100 * frac:3.0f}%  epoch {done}/{self.total}  loss {loss:.6g}  "
+        times = f"{duration(elapsed)} elapsed, {duration(eta)} left"
+        if width is None:
+            return f"{self.label} {numbers}{times}"
+        room = width - len(self.label) - len(numbers) - len(times) - 4  # the bar's: its [] and spaces
+        if room < MIN_BAR:
+            times = f"{duration(eta)} left"
+            room = width - len(self.label) - len(numbers) - len(times) - 4
+        room = min(24, room)
+        bar = "[" + "#" * round(room * frac) + "." * (room - round(room * frac)) + "] " if room >= MIN_BAR else ""
+        return f"{self.label} {bar}{numbers}{times}"[:width]
+
+
+MIN_BAR = 8  # a narrower bar says nothing the percentage does not
+CLEAR_TO_END = "\x1b[K"  # what a shorter line leaves of a longer one is erased
+
+
+def duration(seconds: float) -> str:
+    """12.3s, 4m05s, 3h02m, 2d04h: short enough for a progress line at any length of run."""
+    if seconds < 60:
+        return f"{seconds:.1f}s"
+    minutes, sec = divmod(int(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    days, hours = divmod(hours, 24)
+    if days:
+        return f"{days}d{hours:02d}h"
+    return f"{hours}h{minutes:02d}m" if hours else f"{minutes}m{sec:02d}s"

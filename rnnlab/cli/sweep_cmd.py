@@ -14,10 +14,15 @@ _EPILOG = """examples:
   rnnlab sweep sine-recurrent --grid optim.lr=0.01,0.03,0.1 --grid model.hidden=8,32,128 --seeds 3
   rnnlab sweep primer-torch --grid optim.lr=0.05,0.1,0.2 --seeds 5 --epochs 5000
   rnnlab sweep sine-recurrent --search optuna --trials 60 --space space.toml --scheduler tcp://host:8786
+  rnnlab sweep forecast:airline.csv --column Passengers --grid model.cell=elman,lstm,gru --grid forecast.window=24,36
 
 Run the same command again to continue a stopped sweep: finished trials are kept, never
 trained again. A search's space file: one table per key, e.g. ["optim.lr"] low = 0.001
 high = 0.3 log = true, or ["model.hidden"] choices = [8, 16, 32] (docs/scale.md)."""
+
+
+FORECAST_FLAGS = {"column": "the target column", "time_column": "the time column", "horizon": "steps ahead",
+                  "id_column": "a panel's series column"}
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -48,13 +53,29 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", metavar="DIR", help="the sweep's folder (default: runs/sweep-<recipe>-<id of the "
                    "settings>, so the same command continues the same sweep)")
     p.add_argument("--quiet", action="store_true", help="print only the result")
+    forecast = p.add_argument_group("a sweep of forecasts (recipe forecast:SERIES, a CSV/Parquet path or a bundled "
+                                    "name; any other forecast key with --set forecast.KEY=VALUE)")
+    for flag, what in FORECAST_FLAGS.items():
+        forecast.add_argument(f"--{flag.replace('_', '-')}", metavar="VALUE", help=what)
     p.set_defaults(handler=handle)
 
 
 def handle(args: argparse.Namespace) -> int:
-    from rnnlab.api import sweep
+    from rnnlab.api import FORECAST_PREFIX, sweep
 
-    cfg = load_config(args)
+    forecast = {name: getattr(args, name) for name in FORECAST_FLAGS if getattr(args, name) is not None}
+    if args.recipe.startswith(FORECAST_PREFIX):
+        named = {"run.seed": args.seed, "train.epochs": args.epochs, "run.engine": args.engine,
+                 "run.dtype": args.dtype, "run.device": args.device, "run.threads": args.threads}
+        settings = {k: v for k, v in named.items() if v is not None} | dict(_pair(o) for o in args.overrides)
+        cfg: Any = args.recipe
+    elif forecast:
+        from rnnlab.errors import UserError
+
+        raise UserError(f"--{next(iter(forecast)).replace('_', '-')} is an option of forecasts; sweep forecasts "
+                        f"with the recipe {FORECAST_PREFIX}SERIES")
+    else:
+        cfg, settings = load_config(args), None
     if args.search and (args.grid or not args.space):
         from rnnlab.errors import UserError
 
@@ -63,9 +84,20 @@ def handle(args: argparse.Namespace) -> int:
     report = None if args.quiet else _report
     result = sweep(cfg, grid=args.grid, seeds=args.seeds, search=args.space if args.search else None,
                    trials=args.trials or 20, scheduler=args.scheduler, workers=args.workers,
-                   batch=not args.no_batch, plots=args.plots, out=args.out, argv=args.argv, on_result=report)
+                   batch=not args.no_batch, plots=args.plots, out=args.out, argv=args.argv, on_result=report,
+                   set=settings, **forecast)
     print_summary(result.summary, result.folder)
+    failed = result.summary["failed"]
+    if failed:  # an error, not a result: the user must see it, and scripts must too
+        print(f"rnnlab: {failed} trial(s) failed (the reasons are in {result.folder / 'sweep.csv'}); running the "
+              "same command again retries them", file=sys.stderr)
+        return 1
     return 0
+
+
+def _pair(text: str) -> tuple[str, str]:
+    key, _, value = text.partition("=")
+    return key.strip(), value.strip()
 
 
 def _report(result: dict[str, Any], done: int, total: int) -> None:

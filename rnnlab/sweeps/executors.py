@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import os
 import signal
-from typing import Any, Callable, Iterable, Protocol
+from collections.abc import Callable, Iterable
+from typing import Any, Protocol
 
 from rnnlab.errors import UserError
 

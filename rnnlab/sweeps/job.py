@@ -17,9 +17,10 @@ import math
 import statistics
 import time
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from rnnlab.config import Config, override, to_toml
 from rnnlab.errors import Interrupted, UserError
@@ -59,13 +60,15 @@ class Sweep:
     trials: list[Trial] = field(default_factory=list)
     results: dict[str, Result] = field(default_factory=dict)
     started: float = field(default_factory=time.perf_counter)
+    # a sweep of forecasts: the keys given (forecast chooses the others from the series)
+    forecast_keys: frozenset[str] | None = None
 
     def record(self, result: Result) -> None:
         self.results[result["name"]] = result
         rf.write_text(self.folder / "sweep.csv", res.sweep_csv(self.trials, self.results))
 
 
-def claim(folder: Path, plan: dict[str, Any]) -> Sweep:
+def claim(folder: Path, plan: dict[str, Any], forecast_keys: frozenset[str] | None = None) -> Sweep:
     """A new sweep folder, or the one this same sweep left (then its finished trials count)."""
     marker = folder / "sweep.json"
     if marker.is_file():
@@ -77,10 +80,10 @@ def claim(folder: Path, plan: dict[str, Any]) -> Sweep:
             raise UserError(f"{folder}: holds another sweep (it was started with other settings); choose another "
                             "folder, or give the same settings to continue it")
         rf.write_json(marker, plan)  # the same sweep, perhaps asked for more search trials
-        return Sweep(folder, plan)
+        return Sweep(folder, plan, forecast_keys=forecast_keys)
     rf.create_run_dir(folder)
     rf.write_json(marker, plan)
-    return Sweep(folder, plan)
+    return Sweep(folder, plan, forecast_keys=forecast_keys)
 
 
 def run_grid(sweep: Sweep, trials: list[Trial], executor: Executor, *, batch: bool = True, plots: bool = False,
@@ -91,7 +94,7 @@ def run_grid(sweep: Sweep, trials: list[Trial], executor: Executor, *, batch: bo
         done = trial_result(sweep.folder / trial.name)
         if done is not None:
             sweep.results[trial.name] = done
-    groups = batches(trials) if batch else [[t] for t in trials]
+    groups = batches(trials) if batch and sweep.forecast_keys is None else [[t] for t in trials]
     tasks = [Task([t for t in g if t.name not in sweep.results]) for g in groups]
     _drive(sweep, [t for t in tasks if t.trials], executor, plots, on_result, None)
 
@@ -169,7 +172,7 @@ def _drive(sweep: Sweep, tasks: list[Task], executor: Executor, plots: bool,
                 if task is None:
                     break
                 task.attempts += 1
-                in_flight[_submit(executor, sweep.folder, task, plots)] = task
+                in_flight[_submit(executor, sweep, task, plots)] = task
             if not in_flight:
                 break
             for future, outcome in executor.first_done(in_flight):
@@ -196,10 +199,14 @@ def _drive(sweep: Sweep, tasks: list[Task], executor: Executor, plots: bool,
     executor.close(cancel=False)
 
 
-def _submit(executor: Executor, folder: Path, task: Task, plots: bool) -> Any:
+def _submit(executor: Executor, sweep: Sweep, task: Task, plots: bool) -> Any:
     configs = [tomllib.loads(to_toml(t.config)) for t in task.trials]
+    folder = sweep.folder
     if len(task.trials) == 1:
-        return executor.submit(run_trial, str(folder / task.trials[0].name), configs[0], plots)
+        trial = task.trials[0]
+        explicit = None if sweep.forecast_keys is None else \
+            sorted(sweep.forecast_keys | {key for key, _ in trial.values} | {"run.seed"})
+        return executor.submit(run_trial, str(folder / trial.name), configs[0], plots, explicit)
     return executor.submit(run_batch, [str(folder / t.name) for t in task.trials], configs)
 
 
@@ -214,8 +221,8 @@ def finish(sweep: Sweep, base: Config, argv: list[str], where: str) -> dict[str,
         "complete": statuses.count("complete"), "diverged": statuses.count("diverged"),
         "failed": statuses.count("failed"),
         "metric": res.METRIC,
-        "best": None if best is None else {"setting": dict(best.values), **best.spread()},
-        "settings": [{"setting": dict(s.values), **s.spread()} for s in ranked],
+        "best": None if best is None else {"setting": _typed(base, best.values), **best.spread()},
+        "settings": [{"setting": _typed(base, s.values), **s.spread()} for s in ranked],
         "executor": where,
     }
     train = sum(r.get("train_seconds") or 0.0 for r in sweep.results.values())
@@ -229,6 +236,12 @@ def finish(sweep: Sweep, base: Config, argv: list[str], where: str) -> dict[str,
 
         write_comparison(complete, sweep.folder / "report.html")  # curves overlaid, config keys that differ
     return summary
+
+
+def _typed(base: Config, values: tuple[tuple[str, str], ...]) -> dict[str, Any]:
+    """A setting's values as the config holds them (0.1 a number, "gru" a name), for JSON."""
+    cfg = override(base, [f"{k}={v}" for k, v in values])
+    return {key: getattr(getattr(cfg, key.partition(".")[0]), key.partition(".")[2]) for key, _ in values}
 
 
 def _one_line(err: BaseException) -> str:

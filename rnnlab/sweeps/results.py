@@ -55,11 +55,13 @@ def sweep_csv(trials: list[Trial], results: dict[str, dict[str, Any]]) -> str:
     keys = [k for k, _ in trials[0].values] if trials else []
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(["trial", *keys, "seed", "status", METRIC, "final_loss", "diverged_epoch", "train_seconds"])
+    writer.writerow(["trial", *keys, "seed", "status", METRIC, "final_loss", "diverged_epoch", "train_seconds",
+                     "reason"])
     for trial in trials:
         r = results.get(trial.name, {"status": "pending"})
         writer.writerow([trial.name, *(v for _, v in trial.values), trial.seed, r["status"],
-                         *(_cell(r.get(k)) for k in (METRIC, "final_loss", "diverged_epoch", "train_seconds"))])
+                         *(_cell(r.get(k)) for k in (METRIC, "final_loss", "diverged_epoch", "train_seconds",
+                                                       "reason"))])
     return buf.getvalue()
 
 

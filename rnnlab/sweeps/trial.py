@@ -31,14 +31,16 @@ def trial_result(folder: Path) -> Result | None:
         path = folder / name
         if path.is_file():
             data = json.loads(path.read_text(encoding="utf-8"))
-            return {"name": folder.name, "status": status, "test_rmse": data.get("test_rmse"),
+            test_rmse = data["metrics"]["model"]["rmse"] if data.get("kind") == "forecast" else data.get("test_rmse")
+            return {"name": folder.name, "status": status, "test_rmse": test_rmse,
                     "final_loss": data.get("final_loss"), "diverged_epoch": data.get("diverged_epoch"),
                     "reason": data.get("reason"), "train_seconds": data.get("train_seconds")}
     return None
 
 
-def run_trial(folder: str, config: dict[str, Any], plots: bool = False) -> Result:
-    """Train the trial into `folder` (or continue it, or return what it already has)."""
+def run_trial(folder: str, config: dict[str, Any], plots: bool = False, explicit: list[str] | None = None) -> Result:
+    """Train the trial into `folder` (or continue it, or return what it already has). With
+    `explicit` (the keys given; forecast chooses the rest from the series) it is a forecast."""
     from threadpoolctl import threadpool_limits
 
     from rnnlab.train.runner import resume, run
@@ -51,7 +53,9 @@ def run_trial(folder: str, config: dict[str, Any], plots: bool = False) -> Resul
     started = time.perf_counter()
     try:
         with threadpool_limits(1):  # one BLAS thread per trial: workers share the cores, results stay the same
-            if (out / "config.toml").is_file():
+            if explicit is not None:
+                _forecast(cfg, set(explicit), out, plots)
+            elif (out / "config.toml").is_file():
                 resume(out, argv=[], callbacks=[], plots=plots)
             else:
                 run(cfg, out, argv=[], callbacks=[], plots=plots)
@@ -60,6 +64,18 @@ def run_trial(folder: str, config: dict[str, Any], plots: bool = False) -> Resul
     result = trial_result(out)
     assert result is not None
     return result
+
+
+def _forecast(cfg: Config, explicit: set[str], out: Path, plots: bool) -> None:
+    """A forecast has no checkpoint: an interrupted one (its folder without summary.json)
+    starts again, to the same numbers."""
+    import shutil
+
+    from rnnlab.forecast.job import run_forecast
+
+    if out.exists():
+        shutil.rmtree(out)
+    run_forecast(cfg, explicit, out, argv=[], plots=plots)
 
 
 def run_batch(folders: list[str], configs: list[dict[str, Any]]) -> list[Result]:

@@ -11,8 +11,8 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 import pytest
@@ -212,3 +212,34 @@ def test_the_cli_names_the_best_setting(tmp_path, capsys):
     summary = json.loads((tmp_path / "s" / "summary.json").read_text())
     assert summary["kind"] == "sweep" and f"best: optim.lr={summary['best']['setting']['optim.lr']}" in out
     assert np.isfinite(summary["best"]["median"]) and summary["best"]["seeds"] == 2
+
+
+def test_a_failed_trial_exits_1_and_a_rerun_retries_only_it(tmp_path, capsys):
+    from rnnlab.cli import main
+
+    args = ["sweep", "primer-torch", "--grid", "model.hidden=3,4", "--epochs", "10", "--workers", "1",
+            "--quiet", "--out", str(tmp_path / "s")]
+    assert main(args) == 0
+    trials = sorted(p.parent for p in (tmp_path / "s").glob("*/summary.json"))
+    kept = trials[1] / "summary.json"
+    before = kept.stat().st_mtime_ns
+    for p in trials[0].iterdir():  # a folder that is not a trial's any more: training refuses it
+        p.unlink()
+    (trials[0] / "notes.txt").write_text("mine")
+    capsys.readouterr()
+    assert main(args) == 1
+    err = capsys.readouterr().err
+    assert "1 trial(s) failed" in err and "sweep.csv" in err and "Traceback" not in err
+    assert "folder is not empty" in (tmp_path / "s" / "sweep.csv").read_text()
+    assert kept.stat().st_mtime_ns == before
+    (trials[0] / "notes.txt").unlink()
+    assert main(args) == 0
+    assert (trials[0] / "summary.json").is_file()
+
+
+def test_forecast_flags_need_a_forecast_recipe(tmp_path, capsys):
+    from rnnlab.cli import main
+
+    assert main(["sweep", "primer-torch", "--column", "x", "--grid", "model.cell=gru", "--out", str(tmp_path / "s")]) == 2
+    err = capsys.readouterr().err
+    assert "--column is an option of forecasts" in err and "forecast:SERIES" in err and err.count("\n") == 1
