@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from benchmarks import docs_blocks_text as text
+from benchmarks import forecast_seeds
 from benchmarks.doc_blocks import compare_figures, find_blocks, unmark, write_block
 
 
@@ -38,6 +39,10 @@ BLOCKS = (
     Block("fidelity-table", text.fidelity_table, fast=True),
     Block("primer-numpy-approx", text.primer_numpy_approx, fast=True),
     Block("primer-numpy-long", text.primer_numpy_long, fast=False),
+    # formatted from the committed results of `python -m benchmarks.forecast_seeds` (minutes),
+    # which tests/forecast/test_forecast_tables.py spot-checks by rerunning one series
+    *(Block(name, lambda name=name: forecast_seeds.committed_tables()[name], fast=True)
+      for name in ("forecast-readme", "forecast-bundled", "forecast-intervals")),
 )
 
 

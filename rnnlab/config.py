@@ -119,8 +119,12 @@ class ForecastConfig:
     series: str = ""  # a CSV/Parquet path or a bundled dataset name (`rnnlab datasets`)
     column: str = ""  # the target column; "" for a bundled dataset's own
     time_column: str = ""  # optional: labels the plot's axis and hints the season
-    features: str = ""  # comma-separated numeric columns fed as extra inputs (direct strategy)
+    features: str = ""  # comma-separated numeric columns known in advance (direct strategy): fed over window and horizon
+    future_features: str = ""  # a CSV/Parquet with the features' values after the series' end (the future forecast)
+    id_column: str = ""  # a long-format panel: the column naming each row's series; one global model for all
     fill: Literal["none", "interpolate", "ffill", "drop"] = "none"  # what to do with empty/NaN cells
+    duplicates: Literal["none", "mean", "sum", "last"] = "none"  # rows sharing a timestamp: refuse, or combine
+    decimal: Literal["auto", "point", "comma"] = "auto"  # the decimal mark of number cells; auto: per column
     horizon: int = 0  # steps ahead; 0: auto
     window: int = 0  # past values per input window; 0: auto
     strategy: Literal["direct", "recursive"] = "direct"
@@ -128,12 +132,14 @@ class ForecastConfig:
     test_size: int = 0  # points in the test part; 0: auto
     val_size: int = 0  # points in the validation part; 0: auto
     backtest: int = 20  # rolling origins over the test part
-    normalise: Literal["auto", "standard", "last", "mean", "revin", "seasonal"] = "auto"
+    normalise: Literal["auto", "standard", "last", "mean", "revin", "seasonal", "history"] = "auto"
     log_transform: Literal["auto", "on", "off"] = "auto"  # forecast log values; auto: chosen on validation
     ensemble: int = 3  # models from consecutive seeds, averaged
     batch_size: int = 0  # training windows per update (shuffled each epoch); 0: auto
     patience: int = 0  # validation checks without improvement before stopping; 0: auto
     eval_every: int = 0  # epochs between validation checks; 0: auto
+    interval: str = "0.8,0.95"  # prediction interval levels (conformal), comma-separated; "" for none
+    future: bool = True  # refit on the whole series and forecast `horizon` steps beyond its end
 
 
 @dataclass(frozen=True)
@@ -314,7 +320,26 @@ def validate(config: Config) -> Config:
                           "use init.scheme=torch_default for lstm, gru or model.layers > 1")
     if t.gradient == "primer_approx" and (m.cell != "elman" or m.layers > 1):
         raise ConfigError("train.gradient: 'primer_approx' is defined for one Elman layer only")
+    interval_levels(config.forecast.interval)
     return config
+
+
+def interval_levels(text: str) -> list[float]:
+    """forecast.interval as sorted levels, each strictly between 0 and 1 ("" for none)."""
+    levels = []
+    for part in (p.strip() for p in text.split(",")):
+        if not part or part.lower() == "none":
+            continue
+        try:
+            level = float(part)
+        except ValueError:
+            raise ConfigError(f"forecast.interval: {part!r} is not a level; give levels such as 0.8,0.95") from None
+        if level >= 1 and level < 100:  # 80,95: percent
+            level /= 100
+        if not 0 < level < 1:
+            raise ConfigError(f"forecast.interval: {part} is not a level between 0 and 1 (e.g. 0.8,0.95)")
+        levels.append(level)
+    return sorted(set(levels))
 
 
 def to_toml(config: Config, sections: typing.Iterable[str] | None = None) -> str:

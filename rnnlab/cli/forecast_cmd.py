@@ -16,6 +16,8 @@ FLAG_KEYS = {
     "column": "forecast.column", "time_column": "forecast.time_column", "features": "forecast.features",
     "horizon": "forecast.horizon", "window": "forecast.window", "strategy": "forecast.strategy",
     "backtest": "forecast.backtest", "season": "forecast.season", "fill": "forecast.fill",
+    "id_column": "forecast.id_column", "future_features": "forecast.future_features",
+    "duplicates": "forecast.duplicates", "decimal": "forecast.decimal", "interval": "forecast.interval",
     "normalise": "forecast.normalise", "log_transform": "forecast.log_transform", "ensemble": "forecast.ensemble",
     "test_size": "forecast.test_size", "val_size": "forecast.val_size",
     "model": "model.cell", "layers": "model.layers", "hidden": "model.hidden",
@@ -25,6 +27,10 @@ FLAG_KEYS = {
 _EPILOG = """examples:
   rnnlab datasets
   rnnlab forecast sunspots --horizon 10
+  rnnlab forecast sales.csv --column units --time-column month --horizon 12      (then the next 12 months)
+  rnnlab forecast sales.csv --column units --horizon 12 --interval 0.8,0.95
+  rnnlab forecast panel.csv --id-column store --column units --time-column week --horizon 8
+  rnnlab forecast sales.csv --column units --features price,promo --future-features future.csv --horizon 12
   rnnlab forecast sales.csv --column units --time-column month --horizon 12 --window 24 --model lstm
   rnnlab forecast sales.csv --column units --horizon 12 --strategy recursive --backtest 5
   rnnlab forecast --config runs/sunspots-.../config.toml     (repeat a run)"""
@@ -36,15 +42,26 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Split the series in time (train / validation / test), fit scalers and models on the "
                     "training part, choose settings and stop early on the validation part, then forecast "
                     "from rolling origins over the test part. Prints MAE, RMSE, sMAPE and MASE for the model "
-                    "and the naive, seasonal naive and mean baselines, and writes a run folder. Settings "
-                    "left out are chosen from the series and saved in config.toml.",
+                    "and the naive, seasonal naive and mean baselines, with conformal prediction intervals "
+                    "and their coverage; then refits on the whole series and forecasts the steps after "
+                    "its end (future.csv). Writes a run folder. Settings left out are chosen from the "
+                    "series and saved in config.toml.",
         epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("series", nargs="?", help="a CSV (comma/semicolon/tab) or Parquet file, or a bundled name")
     data = p.add_argument_group("data")
     data.add_argument("--column", metavar="NAME", help="the column to forecast")
     data.add_argument("--time-column", metavar="NAME", help="labels the plot's axis; a calendar step hints the season")
-    data.add_argument("--features", metavar="A,B", help="other numeric columns fed as extra inputs (direct strategy)")
+    data.add_argument("--id-column", metavar="NAME", help="a long-format panel: the column naming each row's "
+                      "series; one global model is trained across them")
+    data.add_argument("--features", metavar="A,B", help="other numeric columns, known in advance (prices, "
+                      "promotions): read over the window and the horizon (direct strategy)")
+    data.add_argument("--future-features", metavar="FILE", help="the features' values after the series' end, "
+                      "for the forecast beyond it (time, [id,] feature columns)")
     data.add_argument("--fill", metavar="HOW", help="empty/NaN cells: interpolate, ffill or drop (default: refuse)")
+    data.add_argument("--duplicates", metavar="HOW", help="rows sharing a timestamp: mean, sum or last "
+                      "(default: refuse)")
+    data.add_argument("--decimal", metavar="MARK", help="point or comma (default: decided per column; a column "
+                      "that could be read either way is refused)")
     task = p.add_argument_group("task")
     task.add_argument("--horizon", metavar="H", help="steps ahead to forecast")
     task.add_argument("--window", metavar="W", help="past values the model sees")
@@ -53,11 +70,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     task.add_argument("--backtest", metavar="N", help="rolling origins over the test part (default 20)")
     task.add_argument("--test-size", metavar="N", help="points in the test part (default: 20%%)")
     task.add_argument("--val-size", metavar="N", help="points in the validation part (default: 15%%)")
+    task.add_argument("--interval", metavar="LEVELS", help="prediction interval levels, e.g. 0.8,0.95 (the "
+                      "default; conformal, from validation and past backtest errors); none for no intervals")
+    task.add_argument("--no-future", action="store_true", help="the backtest alone: no refit "
+                      "and no forecast beyond the data")
     model = p.add_argument_group("model")
     model.add_argument("--model", metavar="CELL", help="elman (default), lstm or gru")
     model.add_argument("--layers", metavar="L", help="stacked recurrent layers")
     model.add_argument("--hidden", metavar="H", help="hidden units per layer")
-    model.add_argument("--normalise", metavar="HOW", help="auto (chosen on validation), standard, last, mean, revin, seasonal")
+    model.add_argument("--normalise", metavar="HOW", help="auto (chosen on validation), standard, last, mean, revin, seasonal, history")
     model.add_argument("--log-transform", metavar="WHEN", help="forecast log values: auto (chosen on validation), on or off")
     model.add_argument("--ensemble", metavar="K", help="models from consecutive seeds, averaged")
     model.add_argument("--optimizer", metavar="NAME", help="adam (default), momentum or sgd")
@@ -89,6 +110,8 @@ def load_settings(args: argparse.Namespace) -> tuple[Config, set[str]]:
     flags = [f"{key}={getattr(args, attr)}" for attr, key in FLAG_KEYS.items() if getattr(args, attr) is not None]
     if args.series is not None:
         flags.append(f"forecast.series={args.series}")
+    if args.no_future:
+        flags.append("forecast.future=false")
     cfg = override(override(cfg, flags), args.overrides)
     explicit |= {f.partition("=")[0] for f in flags} | {o.partition("=")[0].strip() for o in args.overrides}
     return cfg, explicit
@@ -105,9 +128,9 @@ def _read_config(path: Path) -> tuple[Config, set[str]]:
 
 
 def handle(args: argparse.Namespace) -> int:
+    from rnnlab.cli.common import run_folder
     from rnnlab.config import to_toml
     from rnnlab.forecast.job import SECTIONS, run_forecast
-    from rnnlab.runs import folder as run_folder
 
     cfg, explicit = load_settings(args)
     if args.print_config:
@@ -116,9 +139,9 @@ def handle(args: argparse.Namespace) -> int:
         print(to_toml(prepare_forecast(cfg, explicit).config, SECTIONS), end="")
         return 0
     name = Path(cfg.forecast.series).stem or "series"
-    out = Path(args.out) if args.out else run_folder.default_run_dir(f"forecast-{name}")
     on_member = None if args.quiet else _progress
-    summary = run_forecast(cfg, explicit, out, argv=args.argv, on_member=on_member, plots=not args.no_plots)
+    with run_folder(args, f"forecast-{name}") as out:
+        summary = run_forecast(cfg, explicit, out, argv=args.argv, on_member=on_member, plots=not args.no_plots)
     if not args.quiet:
         print_report(summary)
         print(f"run folder: {out}")
@@ -126,26 +149,52 @@ def handle(args: argparse.Namespace) -> int:
 
 
 def _progress(member: FittedModel) -> None:
+    if member.refit:
+        print(f"  refitted {member.candidate.label:<13} seed {member.seed} on all data: {member.epochs_run} epochs",
+              file=sys.stderr)
+        return
     print(f"  trained {member.candidate.label:<14} seed {member.seed}: best epoch {member.best_epoch} of "
           f"{member.epochs_run}, validation MAE {member.val_mae:.4g}", file=sys.stderr)
 
 
 def print_report(summary: dict[str, Any]) -> None:
-    """The metric table, and the choices that led to it."""
+    """The choices, the evaluation on the test part (with interval coverage), then the forecast beyond the data."""
     split = summary["split"]
     season = summary["season"]
-    print(f"{summary['series']} '{summary['column']}': {summary['points']} points; train {split['train'][0]}.."
+    for note in summary.get("notes") or []:
+        print(f"note: {note}")
+    panel = summary.get("panel")
+    what = f"{len(panel)} series, first " if panel else ""
+    print(f"{summary['series']} '{summary['column']}': {what}{summary['points']} points; train {split['train'][0]}.."
           f"{split['train'][1]}, validation ..{split['validation'][1]}, test {split['test'][0]}..{split['test'][1]}")
     print(f"season {season if season > 1 else 'none'} ({'given' if summary['season_given'] else 'detected'}), "
           f"horizon {summary['horizon']}, window {summary['window']}, {summary['strategy']} strategy, "
           f"{len(summary['backtest_origins'])} rolling origins over the test part")
-    tried = ", ".join(f"{k} {v:.4g}" for k, v in summary["validation_mae"].items())
+    tried = ", ".join(f"{k} {_cell(v, 0).strip()}" for k, v in summary["validation_mae"].items())
     print(f"normalisation {summary['chosen']}, chosen on validation (MAE of 2 models' mean: {tried}); "
-          f"ensemble of {len(summary['members'])}")
-    print(f"{'':<16}{'MAE':>11}{'RMSE':>11}{'sMAPE %':>11}{'MASE':>9}")
+          f"ensemble of {len(summary['members'])}{' (one global model for every series)' if panel else ''}")
+    levels = list(summary["intervals"]["coverage"])
+    print(f"\nevaluation: backtest over the test part{' of every series' if panel else ''} (models trained on "
+          "the training part only)")
+    cover = "".join(f"{f'cover {k}%':>12}" for k in levels)
+    print(f"{'':<16}{'MAE':>11}{'RMSE':>11}{'sMAPE %':>11}{'MASE':>9}{cover}")
     for name, m in summary["metrics"].items():
         cells = [_cell(m[k], w) for k, w in (("mae", 11), ("rmse", 11), ("smape", 11), ("mase", 9))]
+        cells += [_cell(None if m.get(f"coverage_{k}") is None else 100 * m[f"coverage_{k}"], 12) for k in levels]
         print(f"{name:<16}{''.join(cells)}")
+    if levels:
+        print(f"(intervals: conformal; 'cover' is the share of test values inside, beside the nominal {', '.join(k + '%' for k in levels)})")
+    future = summary.get("future")
+    if future:
+        where = f" of series '{panel[0]['series']}' (future.csv has every series)" if panel else ""
+        print(f"\nforecast beyond the data{where}: after {future['after']}, refitted on all {summary['points']} "
+              "points")
+        bounds = "".join(f"{f'{k}% interval':>26}" for k in future["intervals"])
+        print(f"{'time':<20}{'forecast':>12}{bounds}")
+        for i, (t, v) in enumerate(zip(future["times"], future["forecast"])):
+            cells = "".join(f"{_cell(lo[i], 12).strip():>13} .. {_cell(hi[i], 9).strip():<9}"
+                            for lo, hi in future["intervals"].values())
+            print(f"{t:<20}{_cell(v, 12)}{cells}")
 
 
 def _cell(value: float | None, width: int) -> str:

@@ -36,6 +36,8 @@ def handle(args: argparse.Namespace) -> int:
 
 
 def _detail(s: RunStatus) -> str:
+    if s.kind == "forecast":
+        return _forecast_detail(s)
     if s.state == "complete":
         return ", ".join(x for x in (s.recipe, f"{s.epochs} epochs" if s.epochs else "") if x)
     if s.state != "incomplete":
@@ -46,3 +48,13 @@ def _detail(s: RunStatus) -> str:
     if s.epoch == 0:
         return f"{s.recipe}, no checkpoint yet (resume starts over): {resume}"
     return f"{s.recipe}, checkpoint at epoch {s.epoch} of {s.epochs}: {resume}"
+
+
+def _forecast_detail(s: RunStatus) -> str:
+    """A forecast folder: complete, or stopped before its end (it restarts; resume is for runs)."""
+    if s.state == "complete":
+        return f"forecast of {s.series}"
+    from rnnlab.runs.status import restart_forecast
+
+    return (f"forecast of {s.series}, unfinished (running now, or stopped: a forecast starts again rather than "
+            f"resuming): {restart_forecast(s.path)}")

@@ -8,16 +8,15 @@ from __future__ import annotations
 
 import csv
 import io
-import math
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from rnnlab.data.numbers import Decimal, column_numbers, parse_cell
 from rnnlab.errors import UserError
 
 DELIMITERS = (",", ";", "\t", "|")
-_NAN_WORDS = {"", "nan", "na", "n/a", "null", "none", "-"}
 _SNIFF_LINES = 50
 
 
@@ -29,7 +28,7 @@ class Table:
     columns: list[str]
     cells: dict[str, list[str]]
     places: list[str]
-    decimal_comma: bool = False  # "1,5" means 1.5 (a ';'-delimited file)
+    delimiter: str = ","  # Parquet: "," (its numbers come with decimal points)
 
     def __len__(self) -> int:
         return len(self.places)
@@ -39,33 +38,17 @@ class Table:
             raise UserError(f"no column '{column}' in {self.name}; columns: {', '.join(self.columns)}")
         return self.cells[column]
 
-    def numbers(self, column: str) -> np.ndarray:
-        """The column as float64 with NaN for empty or NaN cells; other text or infinities
-        raise a UserError naming the line. Shape (rows,)."""
-        out = np.empty(len(self), dtype=np.float64)
-        for i, text in enumerate(self.require(column)):
-            value = parse_number(text, self.decimal_comma)
-            if value is None:
-                raise UserError(f"{self.name}, {self.places[i]}, column '{column}': {text.strip()!r} is not a "
-                                "number; fix the cell or choose another column")
-            if math.isinf(value):
-                raise UserError(f"{self.name}, {self.places[i]}, column '{column}': {text.strip()} is infinite; "
-                                "replace it with a finite value or leave the cell empty and set forecast.fill")
-            out[i] = value
-        return out
+    def numbers(self, column: str, decimal: Decimal = "auto") -> np.ndarray:
+        """The column as float64 with NaN for empty or NaN cells, its decimal mark decided
+        for the column as a whole (rnnlab.data.numbers); other text or infinities raise a
+        UserError naming the line. Shape (rows,)."""
+        return column_numbers(self.require(column), self.places, f"{self.name}, column '{column}'", decimal,
+                              comma_file=self.delimiter == ",")
 
 
-def parse_number(text: str, decimal_comma: bool = False) -> float | None:
-    """float of a cell; NaN for empty/NA cells; None if it is not a number."""
-    t = text.strip()
-    if t.lower() in _NAN_WORDS:
-        return math.nan
-    if decimal_comma and t.count(",") == 1 and "." not in t:
-        t = t.replace(",", ".")
-    try:
-        return float(t)
-    except ValueError:
-        return None
+def parse_number(text: str) -> float | None:
+    """float of a cell written with a decimal point; NaN for empty/NA cells; None if it is not a number."""
+    return parse_cell(text, ".")
 
 
 def read_table(path: Path) -> Table:
@@ -93,7 +76,7 @@ def parse_csv(raw: bytes, name: str) -> Table:
         line = raw[:err.start].count(b"\n") + 1
         raise UserError(f"{name}, line {line}: not UTF-8 text (byte 0x{raw[err.start]:02x}); "
                         "save the file as UTF-8 CSV") from None
-    delimiter = sniff_delimiter(text)
+    delimiter = sniff_delimiter(text, name)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     header: list[str] | None = None
     rows: list[list[str]] = []
@@ -112,23 +95,35 @@ def parse_csv(raw: bytes, name: str) -> Table:
             rows.append(fields)
             places.append(f"line {reader.line_num}")
     except csv.Error as err:
-        raise UserError(f"{name}, line {reader.line_num}: cannot parse CSV ({err})") from None
+        raise _csv_error(name, reader.line_num, err) from None
     if header is None:
         raise UserError(f"{name} is empty; it needs a header line and rows of values")
     if not rows:
         raise UserError(f"{name} has a header but no rows of values")
     cells = {col: [row[j] for row in rows] for j, col in enumerate(header)}
-    return Table(name, header, cells, places, decimal_comma=delimiter != ",")
+    return Table(name, header, cells, places, delimiter)
 
 
-def sniff_delimiter(text: str) -> str:
+def _csv_error(name: str, line: int, err: csv.Error) -> UserError:
+    """csv's complaint as one line; its field limit in words (an unclosed quote runs into it)."""
+    if "field larger than field limit" in str(err):
+        return UserError(f"{name}, line {line}: a cell of more than {csv.field_size_limit():,} characters; "
+                         "a table of numbers has none (an unclosed quote?): fix the file")
+    return UserError(f"{name}, line {line}: cannot parse CSV ({err})")
+
+
+def sniff_delimiter(text: str, name: str = "the file") -> str:
     """The delimiter that splits the header into more than one field and most of the first
     lines into as many; ',' when none does (a one-column file). Quotes are respected, and
     one ragged row does not change the verdict (it is reported later, by line)."""
     lines = [line for line in text.splitlines()[:_SNIFF_LINES] if line.strip()]
     best, best_score = ",", (0.0, 0)
     for delimiter in DELIMITERS:
-        widths = [len(f) for f in csv.reader(lines, delimiter=delimiter)]
+        reader = csv.reader(lines, delimiter=delimiter)
+        try:
+            widths = [len(f) for f in reader]
+        except csv.Error as err:
+            raise _csv_error(name, reader.line_num, err) from None
         if not widths or widths[0] < 2:
             continue
         score = (sum(w == widths[0] for w in widths) / len(widths), widths[0])

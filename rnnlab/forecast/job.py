@@ -1,21 +1,29 @@
-"""`rnnlab forecast` end to end: problem, models, rolling-origin backtest, run folder.
+"""`rnnlab forecast` end to end: problem, models, rolling-origin backtest, the forecast beyond
+the data, run folder.
 
-Run folder (each file atomic, summary.json last):
+Run folder (each file atomic, summary.json last; config.toml first, written the moment
+the folder is claimed, so two jobs never share a folder):
   config.toml     the resolved settings (every auto value filled in; the normalisation
                   chosen on validation is in summary.json, and a rerun chooses it again)
-  metrics.json    {"model": {mae, rmse, smape, mase}, "naive": ..., "seasonal_naive": ..., "mean": ...}
-  forecast.csv    one row per origin and step: times, actual, model and baseline forecasts
-  metrics.csv     training log: candidate, seed, epoch, train loss, validation MAE
-  params.npz      every ensemble member's parameters, "member<k>/<name>" (k as in summary.json)
+  metrics.json    {"model": {...}, "naive": ..., "seasonal_naive": ..., "mean": ...}, each with
+                  mae, rmse, smape, mase and, per interval level (80 for 0.8),
+                  coverage_80 (the share of test actuals inside) and winkler_80 (interval score);
+                  a panel's are over every series (MASE: the mean of the series')
+  series_metrics.csv   a panel's: series, forecast, then the same names
+  forecast.csv    one row per origin and step: [series,] origin, step, time, actual, the
+                  model's and baselines' forecasts, model_lower_80, model_upper_80, ...
+  future.csv      the forecast beyond the data: [series,] step, time, forecast, lower_80, upper_80, ...
+  metrics.csv     training log: candidate, seed, epoch, train loss, validation MAE (refits last)
+  params.npz      "member<k>/<name>": the backtest's ensemble members (k as in summary.json);
+                  "refit<k>/<name>": the same members refitted on all data (forecaster.json)
+  forecaster.json what `rnnlab predict RUN --series FILE` rebuilds the refitted forecaster from
   forecast.npz    what rnnlab.viz.forecast_plot draws (its docstring has the keys)
   forecast.png, training.gif
-  summary.json    split, season, choices, metrics, timings, versions
+  summary.json    split, season, choices, metrics, intervals, the future, timings, versions
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 import time
 from pathlib import Path
@@ -24,111 +32,73 @@ from typing import Any, Callable
 import numpy as np
 
 from rnnlab.config import Config, to_toml
-from rnnlab.forecast.baselines import BASELINES, all_baselines
+from rnnlab.forecast import outputs
+from rnnlab.forecast.evaluate import Backtest, Future, backtest, forecast_beyond
 from rnnlab.forecast.fit import FittedModel
-from rnnlab.forecast.metrics import accuracy, mase_scale
+from rnnlab.forecast.intervals import calibration_sizes, level_key
 from rnnlab.forecast.problem import ForecastProblem, prepare_forecast
-from rnnlab.forecast.select import Fitted, ensemble_forecast, fit_forecaster
-from rnnlab.forecast.splits import backtest_origins, future
+from rnnlab.forecast.select import Fitted, fit_forecaster
+from rnnlab.forecast.splits import backtest_origins
 from rnnlab.runs import folder as rf
 from rnnlab.runs.summary import build_summary
 from rnnlab.train.completion import complete
 
 SECTIONS = ("run", "model", "init", "loss", "optim", "train", "forecast")
-MAX_GIF_FRAMES = 30
 
 
 def run_forecast(cfg: Config, explicit: set[str], out: Path, *, argv: list[str],
                  on_member: Callable[[FittedModel], None] | None = None, plots: bool = True) -> dict[str, Any]:
-    """Forecast into the run folder `out` (created, must be new). Returns the summary."""
+    """Forecast into the run folder `out` (claimed at the start, must be new). Returns the summary."""
     started = time.perf_counter()
     problem = prepare_forecast(cfg, explicit)
-    rf.create_run_dir(out)
+    rf.claim_run_dir(out, "config.toml", to_toml(problem.config, SECTIONS))
     fc = problem.config.forecast
-    origins = backtest_origins(problem.split, fc.horizon, fc.backtest)
-    fitted = fit_forecaster(problem, origins, on_member)
+    shown = backtest_origins(problem.split, fc.horizon, fc.backtest)  # the plotted series' (the GIF's frames)
+    fitted = fit_forecaster(problem, shown, on_member)
+    test = backtest(problem, fitted)
+    fut = forecast_beyond(problem, fitted, test, on_member) if fc.future else None
     train_seconds = time.perf_counter() - started
-    forecasts = {"model": ensemble_forecast(problem, fitted, origins),
-                 **all_baselines(problem.values, origins, fc.horizon, problem.season)}
-    actual = future(np.where(problem.series.missing, np.nan, problem.values), origins, fc.horizon)
-    scale = mase_scale(problem.values[:problem.split.train_end], problem.season)
-    metrics = {name: accuracy(actual, f, scale) for name, f in forecasts.items()}
-    rf.write_text(out / "config.toml", to_toml(problem.config, SECTIONS))
-    rf.write_json(out / "metrics.json", _json_safe(metrics))
-    rf.write_text(out / "forecast.csv", forecast_csv(problem, origins, actual, forecasts))
-    rf.write_text(out / "metrics.csv", training_log_csv(fitted))
+    refits = [m for ms in fut.models.values() for m in ms] if fut is not None else []
+    rf.write_json(out / "metrics.json", _json_safe(test.metrics))
+    if problem.count > 1:
+        rf.write_text(out / "series_metrics.csv", outputs.series_metrics_csv(problem, test))
+    rf.write_text(out / "forecast.csv", outputs.forecast_csv(problem, test))
+    rf.write_text(out / "metrics.csv", outputs.training_log_csv(fitted, refits))
     members = [m for ms in fitted.members.values() for m in ms]
-    rf.write_npz(out / "params.npz", {f"member{k}/{name}": value for k, m in enumerate(members)
-                                      for name, value in m.params.items()})
-    rf.write_npz(out / "forecast.npz", plot_arrays(problem, fitted, origins, forecasts, metrics))
+    params = {f"member{k}/{name}": value for k, m in enumerate(members) for name, value in m.params.items()}
+    params.update({f"refit{k}/{name}": value for k, m in enumerate(refits) for name, value in m.params.items()})
+    rf.write_npz(out / "params.npz", params)
+    if fut is not None:
+        rf.write_text(out / "future.csv", outputs.future_csv(problem, fut))
+        rf.write_json(out / "forecaster.json", _json_safe(outputs.forecaster_state(problem, test, fut)))
+    rf.write_npz(out / "forecast.npz", outputs.plot_arrays(problem, fitted, test, fut))
 
     def draw() -> None:
         from rnnlab.viz.forecast_plot import render_forecast
 
         render_forecast(out)
 
-    return complete(out, lambda: _json_safe(summarise(problem, fitted, origins, metrics, scale, argv, train_seconds,
+    return complete(out, lambda: _json_safe(summarise(problem, fitted, test, fut, argv, train_seconds,
                                                       time.perf_counter() - started)), draw if plots else None)
 
 
-def forecast_csv(problem: ForecastProblem, origins: np.ndarray, actual: np.ndarray,
-                 forecasts: dict[str, np.ndarray]) -> str:
-    labels = problem.series.time.labels
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(["origin", "step", "time", "actual", *forecasts])
-    for i, o in enumerate(origins):
-        for k in range(actual.shape[1]):
-            writer.writerow([labels[o], k + 1, labels[o + k + 1], _num(actual[i, k]),
-                             *(_num(f[i, k]) for f in forecasts.values())])
-    return buf.getvalue()
-
-
-def training_log_csv(fitted: Fitted) -> str:
-    """Every member trained, the candidates compared on validation included."""
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(["candidate", "seed", "epoch", "loss", "val_mae"])
-    for member in fitted.trained:
-        for epoch, loss, val in member.history:
-            writer.writerow([member.candidate.label, member.seed, epoch, repr(loss), repr(val)])
-    return buf.getvalue()
-
-
-def plot_arrays(problem: ForecastProblem, fitted: Fitted, origins: np.ndarray, forecasts: dict[str, np.ndarray],
-                metrics: dict[str, dict[str, float]]) -> dict[str, np.ndarray]:
-    """The arrays rnnlab.viz.forecast_plot draws (see its docstring for the contract)."""
-    series = problem.series
-    first = fitted.first
-    snaps = first.snapshots[:: max(1, math.ceil(len(first.snapshots) / MAX_GIF_FRAMES))]
-    fc = problem.config.forecast
-    title = (f"{series.name}: {series.column}, {fc.horizon}-step forecasts ({fc.strategy}, "
-             f"{problem.config.model.cell}, {fitted.label})")
-    return {
-        "title": np.array(title), "x": series.time.x, "is_date": np.array(series.time.is_date),
-        "values": problem.values, "missing": series.missing,
-        "train_end": np.array(problem.split.train_end), "val_end": np.array(problem.split.val_end),
-        "origins": origins, **forecasts,
-        "mase": np.array([metrics[name]["mase"] for name in ("model", *BASELINES)]),
-        "season": np.array(problem.season),
-        "epochs": np.array([e for e, _ in snaps], dtype=np.int64),
-        "snapshots": np.stack([s for _, s in snaps]) if snaps else np.zeros((0, *forecasts["model"].shape)),
-    }
-
-
-def summarise(problem: ForecastProblem, fitted: Fitted, origins: np.ndarray, metrics: dict[str, dict[str, float]],
-              scale: float, argv: list[str], train_seconds: float, wall_seconds: float) -> dict[str, Any]:
+def summarise(problem: ForecastProblem, fitted: Fitted, test: Backtest, fut: Future | None, argv: list[str],
+              train_seconds: float, wall_seconds: float) -> dict[str, Any]:
     cfg, series, split = problem.config, problem.series, problem.split
     labels = series.time.labels
+    first = test.sid == 0
+    levels = problem.levels
     results = {
         "series": series.name, "column": series.column, "points": split.n,
-        "missing_filled": int(series.missing.sum()), "fill": cfg.forecast.fill,
+        "panel": [{"series": s.key, "points": len(s)} for s in problem.panel] if problem.count > 1 else None,
+        "notes": list(problem.notes),
+        "missing_filled": int(problem.missing.sum()), "fill": cfg.forecast.fill,
         "split": {"train": [labels[0], labels[split.train_end - 1], split.train_end],
                   "validation": [labels[split.train_end], labels[split.val_end - 1], split.val_end - split.train_end],
                   "test": [labels[split.val_end], labels[-1], split.n - split.val_end]},
         "season": problem.season, "season_given": "forecast.season" in problem.explicit,
         "horizon": cfg.forecast.horizon, "window": cfg.forecast.window, "strategy": cfg.forecast.strategy,
-        "backtest_origins": [labels[o] for o in origins],
+        "backtest_origins": [labels[int(o)] for o in test.origins[first]],
         "chosen": fitted.label,
         "normalisation": [fitted.members[c][0].normaliser.state() for c in fitted.chosen],
         "validation_mae": fitted.selection,
@@ -136,23 +106,41 @@ def summarise(problem: ForecastProblem, fitted: Fitted, origins: np.ndarray, met
                      "epochs_run": m.epochs_run, "validation_mae": m.val_mae}
                     for ms in fitted.members.values() for m in ms],
         "ensemble_validation_mae": fitted.validation_mae,
-        "mase_scale": scale,
-        "metrics": metrics,
+        "mase_scale": float(test.scales[0]),
+        "metrics": test.metrics,
+        "intervals": {"levels": levels, "method": "rolling-origin conformal (absolute errors per horizon step)",
+                      "calibration_errors_at_first_test_origin": calibration_sizes(
+                          test.calib_clock, float(test.origins[0] - problem.starts[1] + 1), problem.horizon)[:1]
+                      if levels else [],
+                      "coverage": {level_key(v): test.metrics["model"][f"coverage_{level_key(v)}"] for v in levels}},
+        "future": _future_summary(problem, fut),
     }
     return build_summary("forecast", cfg, results, argv=argv, train_seconds=train_seconds, wall_seconds=wall_seconds)
 
 
-def _num(value: float) -> str:
-    return "" if math.isnan(value) else repr(float(value))
+def _future_summary(problem: ForecastProblem, fut: Future | None) -> dict[str, Any] | None:
+    """The first series' forecast beyond its end (future.csv has every series')."""
+    if fut is None:
+        return None
+    levels = problem.levels
+    return {"after": problem.series.time.labels[-1], "times": fut.axes[0].labels,
+            "forecast": fut.forecast[0].tolist(),
+            "intervals": {level_key(v): [fut.bounds[i, 0, 0].tolist(), fut.bounds[i, 1, 0].tolist()]
+                          for i, v in enumerate(levels)},
+            "calibration_errors": fut.calibration,
+            "refit_epochs": [m.epochs_run for ms in fut.models.values() for m in ms]}
 
 
 def _json_safe(data: Any) -> Any:
-    """NaN (an undefined metric) becomes null: JSON has no NaN."""
+    """NaN (an undefined metric) becomes null: JSON has no NaN; arrays become lists."""
     if isinstance(data, dict):
         return {k: _json_safe(v) for k, v in data.items()}
     if isinstance(data, (list, tuple)):
         return [_json_safe(v) for v in data]
-    if isinstance(data, float) and not math.isfinite(data):
-        return None
+    if isinstance(data, np.ndarray):
+        return _json_safe(data.tolist())
+    if isinstance(data, (float, np.floating)):
+        return float(data) if math.isfinite(data) else None
+    if isinstance(data, np.integer):
+        return int(data)
     return data
-

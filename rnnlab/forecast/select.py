@@ -10,6 +10,7 @@ validation but not on the test part's larger cycles).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Callable
 
@@ -20,8 +21,10 @@ from rnnlab.forecast.fit import (
     FittedModel,
     fit_member,
     member_forecast,
+    member_future,
     validation_windows,
 )
+from rnnlab.errors import UserError
 from rnnlab.forecast.problem import ForecastProblem
 
 SELECTION_SEEDS = 2  # models per candidate while choosing (all kept in the ensemble if chosen)
@@ -61,6 +64,14 @@ def candidate_logs(problem: ForecastProblem) -> list[bool]:
     return [False, True] if setting == "auto" else [setting == "on"]
 
 
+def validation_score(forecasts: list[np.ndarray], actual: np.ndarray) -> float:
+    """Validation MAE of the mean of `forecasts`; not a number (an overflow) scores infinity,
+    so it is never chosen over a finite candidate."""
+    with np.errstate(all="ignore"):
+        value = float(np.mean(np.abs(np.mean(forecasts, axis=0) - actual)))
+    return value if math.isfinite(value) else math.inf
+
+
 def fit_forecaster(problem: ForecastProblem, test_origins: np.ndarray,
                    on_member: Callable[[FittedModel], None] | None = None) -> Fitted:
     """Try the candidates, keep the best (and a close runner-up), fill up the ensemble."""
@@ -76,12 +87,15 @@ def fit_forecaster(problem: ForecastProblem, test_origins: np.ndarray,
         return member
 
     def score(members: list[FittedModel]) -> float:
-        return float(np.mean(np.abs(np.mean([m.val_forecast for m in members], axis=0) - actual)))
+        return validation_score([m.val_forecast for m in members], actual)
 
     per_cand = min(SELECTION_SEEDS, fc.ensemble)
     logs = candidate_logs(problem)
     tried = {c: [fit(c, k) for k in range(per_cand)] for c in (Candidate(m, logs[0]) for m in candidate_modes(problem))}
     best = min(tried, key=lambda c: score(tried[c]))
+    if not math.isfinite(score(tried[best])):
+        raise UserError(f"{problem.series.label}: every model's validation forecast overflowed or is not a number; "
+                        "the values may be too large or too irregular to forecast: rescale the column")
     for log_values in logs[1:]:
         tried[Candidate(best.mode, log_values)] = [fit(Candidate(best.mode, log_values), k) for k in range(per_cand)]
     ranked = sorted(tried, key=lambda c: score(tried[c]))
@@ -93,7 +107,30 @@ def fit_forecaster(problem: ForecastProblem, test_origins: np.ndarray,
                   float(np.mean(np.abs(combined - actual))), trained)
 
 
-def ensemble_forecast(problem: ForecastProblem, fitted: Fitted, origins: np.ndarray) -> np.ndarray:
+def ensemble_forecast(problem: ForecastProblem, models: dict[Candidate, list[FittedModel]],
+                      origins: np.ndarray) -> np.ndarray:
     """The mean over chosen candidates of their members' mean forecast: (N,) -> (N, horizon)."""
-    means = [np.mean([member_forecast(problem, m, origins) for m in ms], axis=0) for ms in fitted.members.values()]
+    means = [np.mean([member_forecast(problem, m, origins) for m in ms], axis=0) for ms in models.values()]
     return np.mean(means, axis=0)
+
+
+def refit_forecaster(problem: ForecastProblem, fitted: Fitted, upto: str = "all",
+                     on_member: Callable[[FittedModel], None] | None = None) -> dict[Candidate, list[FittedModel]]:
+    """Every chosen member trained again on the data up to `upto` ("validation": the
+    backtest's models; "all": the future's), same candidate and seed, for the epochs
+    validation chose for it (its best epoch)."""
+    out: dict[Candidate, list[FittedModel]] = {}
+    for cand, members in fitted.members.items():
+        out[cand] = []
+        for m in members:
+            model = fit_member(problem, cand, m.seed, np.zeros(0, dtype=np.int64), refit_epochs=m.best_epoch,
+                               upto=upto)
+            out[cand].append(model)
+            if on_member is not None:
+                on_member(model)
+    return out
+
+
+def future_forecast(problem: ForecastProblem, models: dict[Candidate, list[FittedModel]]) -> np.ndarray:
+    """The refitted ensemble's forecast after each series' end: (S, horizon)."""
+    return np.mean([np.mean([member_future(problem, m) for m in ms], axis=0) for ms in models.values()], axis=0)

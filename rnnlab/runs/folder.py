@@ -20,6 +20,7 @@ import csv
 import io
 import json
 import os
+import threading
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -70,6 +71,33 @@ def create_run_dir(path: Path) -> Path:
         probe.unlink()
     except OSError as err:
         raise UserError(f"{path}: cannot write there ({err.strerror or err}); choose a writable folder") from None
+    return path
+
+
+def claim_run_dir(path: Path, name: str, text: str) -> Path:
+    """Make the run folder and claim it at once by creating its file `name` (config.toml)
+    exclusively: of two jobs started into one folder at the same moment, the second is
+    refused instead of both writing into it. The file appears whole (written aside, then
+    linked into place, which fails if the name exists)."""
+    create_run_dir(path)
+    target = path / name
+    tmp = path / f".{name}.claim-{os.getpid()}-{threading.get_ident()}"  # jobs in threads of one process too
+    try:
+        tmp.write_bytes(text.encode("utf-8"))
+        try:
+            os.link(tmp, target)
+        except FileExistsError:
+            raise UserError(f"{path}: another job has just claimed this folder; choose a new folder so no run "
+                            "is overwritten") from None
+        except OSError:  # a file system without hard links: exclusive creation instead
+            try:
+                with open(target, "x", encoding="utf-8") as fh:
+                    fh.write(text)
+            except FileExistsError:
+                raise UserError(f"{path}: another job has just claimed this folder; choose a new folder so no "
+                                "run is overwritten") from None
+    finally:
+        tmp.unlink(missing_ok=True)
     return path
 
 

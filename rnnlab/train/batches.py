@@ -8,7 +8,7 @@ order generators' states live in the TrainState, so a checkpoint continues the s
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Protocol, Sequence
 
 import numpy as np
 
@@ -19,11 +19,21 @@ from rnnlab.train.members import Members
 RANDOM_KEY = "mini_batches"
 
 
+class Examples(Protocol):
+    """An array of examples, or anything that makes them when indexed by an index array
+    (windows cut from a long series a batch at a time: memory follows the batch)."""
+
+    @property
+    def shape(self) -> tuple[int, ...]: ...
+
+    def __getitem__(self, index: np.ndarray) -> np.ndarray: ...
+
+
 class MiniBatches:
     """`xs[i]` (N, L, D) and `ys[i]` are member i's examples, shuffled by its own `seeds[i]`;
     `size` examples per update (the last batch of an epoch may be smaller)."""
 
-    def __init__(self, xs: Sequence[np.ndarray], ys: Sequence[np.ndarray], size: int, seeds: Sequence[int]) -> None:
+    def __init__(self, xs: Sequence[Examples], ys: Sequence[Examples], size: int, seeds: Sequence[int]) -> None:
         self.xs, self.ys, self.seeds = list(xs), list(ys), list(seeds)
         self.n = self.xs[0].shape[0]
         if any(x.shape[0] != self.n for x in self.xs):

@@ -25,7 +25,7 @@ from rnnlab.runs.folder import read_npz
 from rnnlab.runs.inspection import NAME as INSPECTION
 from rnnlab.runs.inspection import write_inspection
 from rnnlab.runs.records import LogRecord, TrainState
-from rnnlab.runs.status import run_status
+from rnnlab.runs.status import restart_forecast, run_status
 from rnnlab.runs.summary import build_summary
 from rnnlab.train.auto import resolve_engine
 from rnnlab.train.callbacks import Callback, Evaluation, RecordHistory
@@ -123,6 +123,9 @@ def reopen(run_dir: Path) -> Session:
     if status.state != "incomplete":
         raise UserError(f"{run_dir}: not an rnnlab run folder (no config.toml); resume continues what "
                         "`rnnlab run` started")
+    if status.kind == "forecast":
+        raise UserError(f"{run_dir}: an unfinished forecast, which resume cannot continue (it continues `rnnlab run`); "
+                        f"start it again into a new folder: {restart_forecast(run_dir)}")
     cfg = load(run_dir / "config.toml")
     config_text = (run_dir / "config.toml").read_text(encoding="utf-8")
     exp = prepare(cfg)

@@ -8,10 +8,22 @@ forecast.npz alone (read with ``allow_pickle=False``). Its arrays:
   mase (4,) MASE of model, naive, seasonal_naive, mean (NaN when undefined);
   season (0-d int, 1: none, when seasonal naive is naive and is not drawn twice);
   epochs (K,) int and snapshots (K, N, H): the first model's test forecasts while training.
+Optional, with prediction intervals (forecast.interval):
+  interval_levels (L,) nominal levels, ascending; interval_level (0-d) the widest of them;
+  model_lowers, model_uppers (L, N, H) the model's conformal bounds at each backtest
+  forecast; model_lower, model_upper (N, H) those of the widest level; coverage (L,) the
+  share of test values inside, per level.
+Optional, with the forecast beyond the data (forecast.future):
+  future_x (F,) positions of the F = H steps after the series' end (same units as x);
+  future_labels (F,) str their timestamps; future_model (F,) the refitted ensemble's forecast;
+  future_lowers, future_uppers (L, F) and future_lower, future_upper (F,) its bounds.
+In a panel these arrays are the first series' (forecast.csv and future.csv have all).
 
-The top panel shows the whole series and its three parts; the bottom one the test part,
-forecasts from up to five origins spaced a horizon apart (all origins are scored, in
-forecast.csv and metrics.json), and the naive baselines from the same origins.
+The top panel shows the whole series, its three parts and the forecast beyond it; the
+middle one the test part, forecasts from up to five origins spaced a horizon apart (all
+origins are scored, in forecast.csv and metrics.json) with their widest interval, and the
+naive baselines from the same origins; the bottom one the last stretch of the series and
+the forecast beyond it with every interval level.
 """
 
 from __future__ import annotations
@@ -29,8 +41,9 @@ from rnnlab.runs.atomic import atomic_write_bytes
 __all__ = ["ForecastPlot", "render_forecast"]
 
 _BLACK, _GREY, _C0, _C1, _C2, _C3 = (0, 0, 0), (128, 128, 128), (31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40)
+_C4 = (148, 103, 189)
 MAX_SHOWN = 5
-FINAL_TITLE = "test part: forecasts from rolling origins (dots), beside the naive baselines"
+FINAL_TITLE = "evaluation: backtest forecasts over the test part from rolling origins (dots), beside the naive baselines"
 _GIF_DPI = 64
 
 
@@ -69,19 +82,28 @@ class ForecastPlot:
         x, v = a["x"], a["values"]
         tr, va = int(a["train_end"]), int(a["val_end"])
         mase = [float(m) for m in a["mase"]]
-        fig = Figure(figsize=(8.0, 5.6), dpi=90)
+        future = "future_model" in a
+        fig = Figure(figsize=(8.0, 7.8 if future else 5.6), dpi=90)
         canvas = FigureCanvasAgg(fig)
-        top, bottom = fig.subplots(2, 1, gridspec_kw={"height_ratios": [1, 2]})
-        fig.subplots_adjust(left=0.08, right=0.98, top=0.92, bottom=0.08, hspace=0.32)
+        axes = fig.subplots(3 if future else 2, 1, gridspec_kw={"height_ratios": [1, 2, 1.6] if future else [1, 2]})
+        top, bottom = axes[0], axes[1]
+        fig.subplots_adjust(left=0.08, right=0.98, top=0.93, bottom=0.06, hspace=0.38)
         fig.suptitle(str(a["title"]), fontsize=10)
         top.plot(x, v, color="0.2", lw=0.8)
         top.axvspan(x[tr], x[va], color="C0", alpha=0.10, lw=0)
         top.axvspan(x[va], x[-1], color="C1", alpha=0.12, lw=0)
+        span = (a["future_x"][-1] if future else x[-1]) - x[0]
         top.text(0.005, 0.95, "train", transform=top.transAxes, va="top", fontsize=8)
-        top.text(float((x[tr] - x[0]) / (x[-1] - x[0])), 0.95, " validation", transform=top.transAxes,
+        top.text(float((x[tr] - x[0]) / span), 0.95, " validation", transform=top.transAxes,
                  va="top", fontsize=8, color="C0")
-        top.text(float((x[va] - x[0]) / (x[-1] - x[0])), 0.95, " test", transform=top.transAxes,
+        top.text(float((x[va] - x[0]) / span), 0.95, " test", transform=top.transAxes,
                  va="top", fontsize=8, color="C1")
+        if future:
+            fx = np.concatenate([x[-1:], a["future_x"]])
+            top.plot(fx, np.concatenate([v[-1:], a["future_model"]]), color="C4", lw=1.0)
+            if "future_lower" in a:
+                top.fill_between(a["future_x"], a["future_lower"], a["future_upper"], color="C4", alpha=0.2, lw=0)
+            top.set_xlim(x[0], a["future_x"][-1])
         start = max(0, va - (len(x) - va) // 2)
         bottom.plot(x[start:], v[start:], color="0.15", lw=1.2, label="actual")
         if a.get("missing") is not None and a["missing"][start:].any():
@@ -91,6 +113,8 @@ class ForecastPlot:
         steps = self._step_x()
         seasonal = int(a.get("season", 2)) > 1
         lines = []
+        bands = "model_lower" in a
+        level = float(a["interval_level"]) if bands else 0.0
         for j, i in enumerate(self.shown()):
             xs = steps[i]
             label = (lambda name, k: f"{name} (MASE {_fmt(mase[k])})" if j == 0 else None)
@@ -99,22 +123,51 @@ class ForecastPlot:
             if seasonal:
                 bottom.plot(xs, a["seasonal_naive"][i], color="C3", lw=1.0, ls=":",
                             label=label("seasonal naive", 2))
+            if bands:
+                cover = a["coverage"][-1] if "coverage" in a else math.nan
+                bottom.fill_between(xs, a["model_lower"][i], a["model_upper"][i], color="C1", alpha=0.18, lw=0,
+                                    label=(f"{level:.0%} interval (test coverage {_pct(cover)})" if j == 0 else None))
             (line,) = bottom.plot(xs, a["model"][i], color="C1", lw=1.8, label=label("model", 0))
             lines.append(line)
             bottom.plot([x[a["origins"][i]]], [v[a["origins"][i]]], "o", color="C1", ms=3)
         bottom.set_xlim(x[start], x[-1])
         lo, hi = float(np.min(v[start:])), float(np.max(v[start:]))
+        if bands:  # the drawn intervals stay whole
+            lo = min(lo, float(np.min(a["model_lower"][self.shown()])))
+            hi = max(hi, float(np.max(a["model_upper"][self.shown()])))
         pad = 0.15 * (hi - lo if hi > lo else 1.0)
-        bottom.set_ylim(lo - pad, hi + pad)
+        bottom.set_ylim(lo - pad, hi + 2.5 * pad)  # room for the legend above the lines
         bottom.legend(loc="upper left", fontsize=8, ncol=2, framealpha=0.85)
         bottom.set_title(FINAL_TITLE, fontsize=9)
-        if bool(a.get("is_date", False)):
-            top.xaxis_date()
-            bottom.xaxis_date()
-        for ax in (top, bottom):
+        if future:
+            self._future_panel(axes[2])
+        for ax in axes:
+            if bool(a.get("is_date", False)):
+                ax.xaxis_date()
             ax.grid(True, alpha=0.25)
             ax.tick_params(labelsize=8)
         return fig, canvas, lines
+
+    def _future_panel(self, ax: Any) -> None:
+        """The last stretch of the series and the forecast beyond it, every interval level."""
+        a = self.arrays
+        x, v, fx, f = a["x"], a["values"], a["future_x"], a["future_model"]
+        back = max(3 * len(f), 2 * int(a.get("season", 1)))
+        start = max(0, len(x) - back)
+        ax.plot(x[start:], v[start:], color="0.15", lw=1.2, label="actual")
+        if "future_lowers" in a:
+            levels = a["interval_levels"]
+            for k in range(len(levels) - 1, -1, -1):
+                ax.fill_between(fx, a["future_lowers"][k], a["future_uppers"][k], color="C4",
+                                alpha=0.15 + 0.12 * (len(levels) - 1 - k), lw=0, label=f"{float(levels[k]):.0%} interval")
+        ax.plot(np.concatenate([x[-1:], fx]), np.concatenate([v[-1:], f]), color="C4", lw=1.8,
+                label=f"forecast, {str(a['future_labels'][0])} to {str(a['future_labels'][-1])}")
+        ax.axvline(x[-1], color="0.5", lw=0.8, ls=":")
+        ax.set_xlim(x[start], fx[-1])
+        lo, hi = ax.get_ylim()
+        ax.set_ylim(lo, hi + 0.3 * (hi - lo))  # room for the legend above the lines
+        ax.legend(loc="upper left", fontsize=8, ncol=2, framealpha=0.85)
+        ax.set_title("the forecast beyond the data (models refitted on the whole series)", fontsize=9)
 
     def _step_x(self) -> np.ndarray:
         """x of each origin's forecast steps, (N, H)."""
@@ -124,6 +177,10 @@ class ForecastPlot:
 
 def _fmt(value: float) -> str:
     return "n/a" if math.isnan(value) else f"{value:.2f}"
+
+
+def _pct(value: float) -> str:
+    return "n/a" if math.isnan(value) else f"{value:.0%}"
 
 
 def _image(canvas: Any) -> Any:
@@ -174,6 +231,6 @@ def render_forecast(run_dir: Path, *, gif: bool = True) -> list[Path]:
         bottom.set_title(title, fontsize=9)
         model_entry.set_text(entry)
         frames.append(_image(canvas))
-    atomic_write_bytes(run_dir / "training.gif", encode_gif(frames, [_BLACK, _GREY, _C0, _C1, _C2, _C3], 150))
+    atomic_write_bytes(run_dir / "training.gif", encode_gif(frames, [_BLACK, _GREY, _C0, _C1, _C2, _C3, _C4], 150))
     written.append(run_dir / "training.gif")
     return written

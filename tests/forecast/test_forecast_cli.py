@@ -36,15 +36,19 @@ def test_forecast_writes_the_run_folder(series_csv, tmp_path, capsys):
     printed = capsys.readouterr().out
     for name in ("model", "naive", "seasonal_naive", "mean", "MASE", "run folder"):
         assert name in printed
-    for f in ("config.toml", "metrics.json", "forecast.csv", "forecast.png", "training.gif", "params.npz",
-              "metrics.csv", "summary.json"):
+    for f in ("config.toml", "metrics.json", "forecast.csv", "future.csv", "forecast.png", "training.gif",
+              "params.npz", "metrics.csv", "forecaster.json", "summary.json"):
         assert (out / f).stat().st_size > 0, f
     metrics = json.loads((out / "metrics.json").read_text())
     assert set(metrics) == {"model", "naive", "seasonal_naive", "mean"}
-    assert all(set(m) == {"mae", "rmse", "smape", "mase"} for m in metrics.values())
+    assert all(set(m) == {"mae", "rmse", "smape", "mase", "coverage_80", "winkler_80", "coverage_95", "winkler_95"}
+               for m in metrics.values())
     with open(out / "forecast.csv", newline="") as fh:
         rows = list(csv.DictReader(fh))
-    assert list(rows[0]) == ["origin", "step", "time", "actual", "model", "naive", "seasonal_naive", "mean"]
+    assert list(rows[0]) == ["origin", "step", "time", "actual", "model", "naive", "seasonal_naive", "mean",
+                             "model_lower_80", "model_upper_80", "model_lower_95", "model_upper_95"]
+    assert all(float(r["model_lower_95"]) <= float(r["model_lower_80"]) <= float(r["model"])
+               <= float(r["model_upper_80"]) <= float(r["model_upper_95"]) for r in rows)
     assert len(rows) == 5 * 8 and rows[0]["step"] == "1" and rows[7]["step"] == "8"
     assert int(rows[0]["time"]) == int(rows[0]["origin"]) + 1
     resolved = tomllib.loads((out / "config.toml").read_text())["forecast"]
@@ -71,7 +75,7 @@ def test_print_config_shows_resolved_defaults(series_csv, capsys):
 
 
 @pytest.mark.parametrize("extra", [["--strategy", "recursive", "--model", "gru"],
-                                   ["--features", "phase", "--model", "lstm", "--layers", "2"],
+                                   ["--features", "phase", "--model", "lstm", "--layers", "2", "--no-future"],
                                    ["--optimizer", "momentum", "--lr", "0.01", "--normalise", "seasonal",
                                     "--log-transform", "on"]])
 def test_strategies_cells_and_options_run(series_csv, tmp_path, extra):

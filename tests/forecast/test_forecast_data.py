@@ -105,16 +105,19 @@ def test_normalisation_round_trips_and_uses_training_data_only(mode, log):
     ctx = w + (s if mode == "seasonal" else 0)
     o = np.arange(ctx - 1, 140 - h)
     hist, fut = history(values, o, ctx), future(values, o, h)
-    norm = fit_normaliser(mode, log, w, s, hist, fut, values[:140], np.zeros((140, 0)))
-    z = norm.targets(hist, fut)
-    np.testing.assert_allclose(norm.invert(hist, z), fut, rtol=1e-10)
-    x = norm.inputs(hist)
+    level = np.cumsum(values)[o] / (o + 1)  # the history normalisation's reference: the mean up to each origin
+    norm = fit_normaliser(mode, log, w, s, hist, fut, values[:140], np.zeros((140, 0)), level=level)
+    z = norm.targets(hist, fut, level=level)
+    np.testing.assert_allclose(norm.invert(hist, z, level=level), fut, rtol=1e-10)
+    x = norm.inputs(hist, level=level)
     assert x.shape == (len(o), w, norm.channels) and np.isfinite(x).all()
     assert 0.2 < float(np.std(z)) < 5  # targets come out near unit scale
 
 
 def test_normalisers_never_divide_by_zero_on_flat_windows():
     flat = np.ones((4, 10))
+    level = np.ones(4)
     for mode in MODES:
-        norm = fit_normaliser(mode, False, 5, 3, flat, flat[:, :2], flat[0], np.zeros((10, 0)))
-        assert np.isfinite(norm.inputs(flat)).all() and np.isfinite(norm.invert(flat, np.ones((4, 2)))).all()
+        norm = fit_normaliser(mode, False, 5, 3, flat, flat[:, :2], flat[0], np.zeros((10, 0)), level=level)
+        assert np.isfinite(norm.inputs(flat, level=level)).all()
+        assert np.isfinite(norm.invert(flat, np.ones((4, 2)), level=level)).all()

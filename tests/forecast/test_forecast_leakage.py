@@ -1,5 +1,6 @@
 """No leakage: after the split, the test part can be anything; the fitted scalers, the
-choices made on validation and every trained parameter stay exactly the same."""
+choices made on validation and every parameter of the backtest's models stay exactly the
+same (the refitted models behind the forecast beyond the data learn from all of it, as they should)."""
 
 import json
 import math
@@ -41,7 +42,10 @@ def test_poisoning_the_test_part_changes_nothing_that_was_fitted(tmp_path):
     assert a["validation_mae"] == b["validation_mae"]  # the choices, made on the validation part
     assert a["mase_scale"] == b["mase_scale"]
     assert pa.keys() == pb.keys()
-    for name in pa:
+    backtest = [name for name in pa if name.startswith("member")]
+    assert backtest and len(backtest) < len(pa)
+    for name in backtest:
         np.testing.assert_array_equal(pa[name], pb[name])
+    assert any(not np.array_equal(pa[n], pb[n]) for n in pa if n.startswith("refit"))
     # ... while the test part itself did reach the evaluation
     assert not math.isclose(ma["model"]["mae"], mb["model"]["mae"])

@@ -2,6 +2,8 @@
 
 The numbers were taken from the data files statsmodels distributes (statsmodels.datasets),
 whose notes mark each of them public domain; the original sources are named below.
+`usmacro` is a long-format panel (series, quarter, value) of eight columns of
+statsmodels' macrodata, one series each.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ class BundledSeries:
     licence: str
     horizon: int  # the default forecast horizon
     fill: str = "none"  # the default for missing cells ("interpolate" where the series has gaps)
+    id_column: str = ""  # a panel's column naming each row's series
 
 
 DATASETS: dict[str, BundledSeries] = {s.name: s for s in (
@@ -46,6 +49,12 @@ DATASETS: dict[str, BundledSeries] = {s.name: s for s in (
         "Monthly sea surface temperature, Nino 1+2 region, 1950-2010, in deg C (732 values; yearly cycle)",
         "month", "NOAA National Weather Service, ERSST.V3B (via statsmodels.datasets.elnino)",
         "public domain", horizon=12),
+    BundledSeries(
+        "usmacro", "usmacro.csv", "value", "quarter",
+        "US quarterly macro series, 1959Q1-2009Q3, 8 series of 203 values (a panel: real GDP, consumption, "
+        "investment, government spending, disposable income, CPI, M1, population)",
+        "quarter", "Federal Reserve Bank of St. Louis FRED, compiled by Skipper Seabold "
+        "(via statsmodels.datasets.macrodata)", "public domain", horizon=8, id_column="series"),
 )}
 
 
