@@ -34,8 +34,8 @@ import numpy as np
 from benchmarks.doc_blocks import find_blocks, write_block
 from rnnlab.config import Config, override
 from rnnlab.data.bundled import DATASETS
-from rnnlab.forecast.job import run_forecast
-from rnnlab.forecast.metrics import accuracy
+from rnnlab.forecasting.job import run_forecast
+from rnnlab.forecasting.metrics import accuracy
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "forecast_results.json"

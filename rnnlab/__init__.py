@@ -8,6 +8,7 @@ raises the command line's one-line errors as exceptions: rnnlab.errors):
     run = rnnlab.run("primer-torch", epochs=2000, seed=3)   # a recipe name, a .toml path or a Config
     run.summary["test_rmse"]; run.metrics; run.predict(window); run.plot()
     rnnlab.load("runs/x")                                     # any run folder
+    fc = rnnlab.forecast("sales.csv", column="units", horizon=12)   # fc.future, fc.metrics, fc.plot()
     rnnlab.sweep("sine-recurrent", grid={"optim.lr": [0.01, 0.1]}, seeds=3).best
     rnnlab.list_recipes()                                     # the built-in recipes
     rnnlab.predict("runs/x", engine="torch")                  # a finished run on its own data, any engine
@@ -27,6 +28,8 @@ _API = {
     "run": ("rnnlab.api", "run"),
     "load": ("rnnlab.api", "load"),
     "sweep": ("rnnlab.api", "sweep"),
+    "forecast": ("rnnlab.api", "forecast"),
+    "Forecast": ("rnnlab.api", "Forecast"),
     "configure": ("rnnlab.api", "configure"),
     "Run": ("rnnlab.api", "Run"),
     "Sweep": ("rnnlab.api", "Sweep"),

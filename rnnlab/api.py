@@ -257,7 +257,7 @@ def forecast(series: str | Path, *, horizon: int | None = None, column: str | No
     """Forecast a series (a CSV/Parquet path or a bundled name) as `rnnlab forecast` does:
     evaluate on rolling origins against the baselines, then refit on all of it and forecast
     `horizon` steps beyond. Other forecast.* keys as keywords (features=, interval=, id_column=...)."""
-    from rnnlab.forecast.job import run_forecast
+    from rnnlab.forecasting.job import run_forecast
 
     cfg, explicit = forecast_config(series, epochs=epochs, seed=seed, engine=engine, set=set, horizon=horizon,
                                     column=column, time_column=time_column, **options)
@@ -336,7 +336,7 @@ def _sweep_base(recipe: Recipe, *, epochs: int | None, seed: int | None, engine:
         return cfg, None, cfg.run.name
     if search is not None:
         raise UserError("a search over forecasts is not supported yet; give the values to try as a grid")
-    from rnnlab.forecast.problem import prepare_forecast
+    from rnnlab.forecasting.problem import prepare_forecast
 
     series = recipe[len(FORECAST_PREFIX):]
     cfg, given = forecast_config(series, epochs=epochs, seed=seed, engine=engine, set=set, **options)

@@ -25,9 +25,9 @@ ALLOWED = {
     "report": {"runs", "errors"},
     "train": {"errors", "core", "spec", "config", "recipes", "engines", "data", "runs", "viz", "report"},
     "checks": {"errors", "core", "spec", "config", "engines", "train"},
-    "forecast": {"errors", "core", "spec", "config", "engines", "data", "runs", "viz", "report", "train"},
+    "forecasting": {"errors", "core", "spec", "config", "engines", "data", "runs", "viz", "report", "train"},
     "export": {"errors", "core", "spec", "config", "engines", "runs", "train"},
-    "sweeps": {"errors", "config", "runs", "train", "forecast", "report"},
+    "sweeps": {"errors", "config", "runs", "train", "forecasting", "report"},
     "api": None,  # the top, beside cli: may import anything
     "cli": None,  # the top: may import anything
     "__init__": None,

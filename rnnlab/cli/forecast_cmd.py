@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from rnnlab.config import Config
-    from rnnlab.forecast.fit import FittedModel
+    from rnnlab.forecasting.fit import FittedModel
 
 # flag attribute -> config key it sets
 FLAG_KEYS = {
@@ -130,11 +130,11 @@ def _read_config(path: Path) -> tuple[Config, set[str]]:
 def handle(args: argparse.Namespace) -> int:
     from rnnlab.cli.common import run_folder
     from rnnlab.config import to_toml
-    from rnnlab.forecast.job import SECTIONS, run_forecast
+    from rnnlab.forecasting.job import SECTIONS, run_forecast
 
     cfg, explicit = load_settings(args)
     if args.print_config:
-        from rnnlab.forecast.problem import prepare_forecast
+        from rnnlab.forecasting.problem import prepare_forecast
 
         print(to_toml(prepare_forecast(cfg, explicit).config, SECTIONS), end="")
         return 0

@@ -32,7 +32,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def handle(args: argparse.Namespace) -> int:
     import numpy as np
 
-    from rnnlab.forecast.apply import is_forecast_run
+    from rnnlab.forecasting.apply import is_forecast_run
     from rnnlab.train.predict import predict_run
 
     if is_forecast_run(Path(args.run_dir)):
@@ -61,8 +61,8 @@ def handle(args: argparse.Namespace) -> int:
 
 def _forecast(args: argparse.Namespace) -> int:
     """A forecast run's refitted ensemble forecasting after the end of a history."""
-    from rnnlab.forecast.apply import predict_forecast
-    from rnnlab.forecast.intervals import level_key
+    from rnnlab.forecasting.apply import predict_forecast
+    from rnnlab.forecasting.intervals import level_key
 
     r = predict_forecast(Path(args.run_dir), args.series, args.future_features)
     keys = [level_key(v) for v in r.levels]

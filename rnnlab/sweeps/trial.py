@@ -71,7 +71,7 @@ def _forecast(cfg: Config, explicit: set[str], out: Path, plots: bool) -> None:
     starts again, to the same numbers."""
     import shutil
 
-    from rnnlab.forecast.job import run_forecast
+    from rnnlab.forecasting.job import run_forecast
 
     if out.exists():
         shutil.rmtree(out)

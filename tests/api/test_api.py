@@ -14,7 +14,7 @@ from rnnlab.errors import UserError
 
 def test_dir_and_help_list_the_api():
     names = dir(rnnlab)
-    for name in ("run", "load", "sweep", "configure", "list_recipes", "predict", "compare", "UserError"):
+    for name in ("run", "load", "sweep", "forecast", "configure", "list_recipes", "predict", "compare", "UserError"):
         assert name in names
     assert "rnnlab.run(" in rnnlab.__doc__
 

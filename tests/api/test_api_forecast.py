@@ -1,4 +1,4 @@
-"""Forecasts from Python (rnnlab.api.forecast, rnnlab.forecast once the name is free) and
+"""Forecasts from Python (rnnlab.api.forecast, rnnlab.forecasting once the name is free) and
 sweeps of forecasts: the same run folders as `rnnlab forecast`, read back as objects."""
 
 import json
@@ -20,6 +20,10 @@ def test_a_forecast_object_reads_its_folder(tmp_path):
     backtest = fc.backtest
     assert {"origin", "step", "actual", "model", "naive"} <= set(backtest.columns)
     assert sorted(set(backtest["step"])) == [1, 2, 3, 4]
+    future = fc.future
+    assert future["time"].tolist() == [2009, 2010, 2011, 2012]  # sunspots ends in 2008
+    assert (future["lower_80"] <= future["forecast"]).all() and (future["forecast"] <= future["upper_80"]).all()
+    assert (future["lower_95"] <= future["lower_80"]).all()
     assert fc.plot().size[0] > 100 and (tmp_path / "f" / "forecast.png").is_file()
     assert isinstance(api.load(tmp_path / "f"), api.Forecast)
 

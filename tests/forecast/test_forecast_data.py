@@ -8,9 +8,9 @@ from hypothesis import strategies as st
 from rnnlab.data import bundled
 from rnnlab.data.csv_source import parse_csv, read_table, sniff_delimiter
 from rnnlab.data.timeaxis import parse_time
-from rnnlab.forecast.scaling import MODES, fit_normaliser
-from rnnlab.forecast.season import detect_season
-from rnnlab.forecast.splits import (
+from rnnlab.forecasting.scaling import MODES, fit_normaliser
+from rnnlab.forecasting.season import detect_season
+from rnnlab.forecasting.splits import (
     Split,
     backtest_origins,
     chronological_split,

@@ -12,7 +12,7 @@ import pytest
 from rnnlab.cli import main
 from rnnlab.config import Config, override
 from rnnlab.errors import UserError
-from rnnlab.forecast.job import run_forecast
+from rnnlab.forecasting.job import run_forecast
 from rnnlab.runs import folder as rf
 
 QUICK = ["--horizon", "4", "--epochs", "3", "--ensemble", "1", "--normalise", "last", "--log-transform", "off",

@@ -11,7 +11,7 @@ from rnnlab.cli import main
 from rnnlab.data.csv_source import parse_csv
 from rnnlab.data.series import Reading, load_panel
 from rnnlab.errors import UserError
-from rnnlab.forecast.select import validation_score
+from rnnlab.forecasting.select import validation_score
 
 FAST = ["--epochs", "2", "--ensemble", "1", "--normalise", "last", "--log-transform", "off", "--no-plots", "--quiet",
         "--no-future"]

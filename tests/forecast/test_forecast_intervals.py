@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from rnnlab.cli import main
-from rnnlab.forecast.intervals import conformal_quantile, coverage, rolling_widths, winkler
+from rnnlab.forecasting.intervals import conformal_quantile, coverage, rolling_widths, winkler
 
 
 def test_the_conformal_quantile_is_the_ceil_m_plus_1_q_th_smallest():

@@ -8,7 +8,7 @@ import math
 import numpy as np
 
 from rnnlab.config import Config, override
-from rnnlab.forecast.job import run_forecast
+from rnnlab.forecasting.job import run_forecast
 
 N, TEST = 160, 32
 

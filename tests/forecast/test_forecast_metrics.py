@@ -5,8 +5,8 @@ import math
 import numpy as np
 import pytest
 
-from rnnlab.forecast.baselines import all_baselines, history_mean, naive, seasonal_naive
-from rnnlab.forecast.metrics import accuracy, mase_scale
+from rnnlab.forecasting.baselines import all_baselines, history_mean, naive, seasonal_naive
+from rnnlab.forecasting.metrics import accuracy, mase_scale
 
 
 def test_metrics_match_hand_computed_values():

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from rnnlab.cli import main
-from rnnlab.forecast import fit
+from rnnlab.forecasting import fit
 
 COMMON = ["--column", "units", "--time-column", "week", "--horizon", "6", "--test-size", "20", "--val-size", "10",
           "--window", "8", "--season", "13", "--epochs", "30", "--ensemble", "1", "--normalise", "revin",

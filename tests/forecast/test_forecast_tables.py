@@ -80,8 +80,8 @@ def test_one_series_reproduces(results, tmp_path):
 def test_the_nile_s_test_part_favours_the_mean_of_all_past_values():
     """Why NEAR_THE_MEAN: no level estimate that ignores the early high years does better there."""
     from rnnlab.config import Config, override
-    from rnnlab.forecast.problem import prepare_forecast
-    from rnnlab.forecast.splits import backtest_origins
+    from rnnlab.forecasting.problem import prepare_forecast
+    from rnnlab.forecasting.splits import backtest_origins
 
     problem = prepare_forecast(override(Config(), ["forecast.series=nile"]), {"forecast.series"})
     fc, (split,), v = problem.config.forecast, problem.splits, problem.values

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from rnnlab.data.framing import next_step_pairs, shuffle_order, sliding_windows, split_windows
 from rnnlab.errors import UserError
-from rnnlab.forecast.splits import backtest_origins, chronological_split, future, history, train_origins, val_origins
+from rnnlab.forecasting.splits import backtest_origins, chronological_split, future, history, train_origins, val_origins
 
 THOROUGH = settings(max_examples=150, deadline=None)
 

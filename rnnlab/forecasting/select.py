@@ -16,7 +16,7 @@ from typing import Callable
 
 import numpy as np
 
-from rnnlab.forecast.fit import (
+from rnnlab.forecasting.fit import (
     Candidate,
     FittedModel,
     fit_member,
@@ -25,7 +25,7 @@ from rnnlab.forecast.fit import (
     validation_windows,
 )
 from rnnlab.errors import UserError
-from rnnlab.forecast.problem import ForecastProblem
+from rnnlab.forecasting.problem import ForecastProblem
 
 SELECTION_SEEDS = 2  # models per candidate while choosing (all kept in the ensemble if chosen)
 COMBINE_WITHIN = 0.05  # a runner-up this close (relative validation MAE) joins the forecast

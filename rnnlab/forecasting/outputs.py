@@ -1,4 +1,4 @@
-"""The files of a forecast run folder, as text and arrays (rnnlab.forecast.job writes them)."""
+"""The files of a forecast run folder, as text and arrays (rnnlab.forecasting.job writes them)."""
 
 from __future__ import annotations
 
@@ -9,11 +9,11 @@ from typing import Any
 
 import numpy as np
 
-from rnnlab.forecast.evaluate import Backtest, Future
-from rnnlab.forecast.fit import FittedModel
-from rnnlab.forecast.intervals import level_key
-from rnnlab.forecast.problem import ForecastProblem
-from rnnlab.forecast.select import Fitted
+from rnnlab.forecasting.evaluate import Backtest, Future
+from rnnlab.forecasting.fit import FittedModel
+from rnnlab.forecasting.intervals import level_key
+from rnnlab.forecasting.problem import ForecastProblem
+from rnnlab.forecasting.select import Fitted
 
 MAX_GIF_FRAMES = 30
 

@@ -3,7 +3,7 @@
 Forecasts (the model's and the baselines') are made at every origin of the validation and
 test parts whose horizon lies inside its series: the test part's rolling origins are
 scored (point metrics, interval coverage and Winkler score), and every origin's errors
-calibrate intervals (rnnlab.forecast.intervals), the backtest's from the errors already
+calibrate intervals (rnnlab.forecasting.intervals), the backtest's from the errors already
 observed at each origin, the future's from all of them.
 """
 
@@ -15,13 +15,13 @@ from typing import Callable
 import numpy as np
 
 from rnnlab.data.timeaxis import TimeAxis
-from rnnlab.forecast.baselines import BASELINES, all_baselines
-from rnnlab.forecast.fit import Candidate, FittedModel
-from rnnlab.forecast.intervals import coverage, level_key, rolling_widths, scores_at, winkler
-from rnnlab.forecast.metrics import accuracy, mase_scale
-from rnnlab.forecast.problem import ForecastProblem
-from rnnlab.forecast.select import Fitted, ensemble_forecast, future_forecast, refit_forecaster
-from rnnlab.forecast.splits import backtest_origins, future, origin_range
+from rnnlab.forecasting.baselines import BASELINES, all_baselines
+from rnnlab.forecasting.fit import Candidate, FittedModel
+from rnnlab.forecasting.intervals import coverage, level_key, rolling_widths, scores_at, winkler
+from rnnlab.forecasting.metrics import accuracy, mase_scale
+from rnnlab.forecasting.problem import ForecastProblem
+from rnnlab.forecasting.select import Fitted, ensemble_forecast, future_forecast, refit_forecaster
+from rnnlab.forecasting.splits import backtest_origins, future, origin_range
 
 Bounds = np.ndarray  # (L, 2, N, H): per level, lower and upper
 

@@ -8,7 +8,7 @@ at least q of the time when errors are exchangeable. Calibration errors come fro
 validation part and, as the backtest rolls on, the test origins already past; the test
 part's own future is never used. The forecast beyond the data uses every error observed.
 
-In a panel the errors are divided by each series' scale (rnnlab.forecast.metrics'
+In a panel the errors are divided by each series' scale (rnnlab.forecasting.metrics'
 MASE scale), pooled across series, and multiplied back: one calibration for the panel.
 With fewer errors than a level needs (m < 1/(1 - q) - 1), the largest one is used and
 the interval is too narrow: `calibration_sizes` tells.

@@ -21,10 +21,10 @@ from rnnlab.data.series import Series, load_panel
 from rnnlab.data.timeaxis import TimeAxis, future_axis
 from rnnlab.engines import create_engine
 from rnnlab.errors import UserError
-from rnnlab.forecast.fit import Forecaster, Windows
-from rnnlab.forecast.problem import reading_of
-from rnnlab.forecast.scaling import Normaliser
-from rnnlab.forecast.splits import Split, fill_missing
+from rnnlab.forecasting.fit import Forecaster, Windows
+from rnnlab.forecasting.problem import reading_of
+from rnnlab.forecasting.scaling import Normaliser
+from rnnlab.forecasting.splits import Split, fill_missing
 from rnnlab.runs.folder import NPZ_ERRORS, load_params
 from rnnlab.runs.status import restart_forecast, run_status
 from rnnlab.spec import ModelSpec

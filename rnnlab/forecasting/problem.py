@@ -5,7 +5,7 @@ the data (saved resolved).
 Defaults depend on the data, so they are applied only to keys the user left alone
 (`explicit` names the keys given on the command line or in a config file). A panel's
 series are stored one after another; an origin is an index into that concatenation, so
-windows of every series are cut the same way (rnnlab.forecast.splits).
+windows of every series are cut the same way (rnnlab.forecasting.splits).
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from rnnlab.data.future_features import load_future_features
 from rnnlab.data.series import Reading, Series, check_values, is_bundled, load_panel
 from rnnlab.data.timeaxis import TimeAxis, future_axis
 from rnnlab.errors import UserError
-from rnnlab.forecast.season import CALENDAR_SEASONS, detect_season
-from rnnlab.forecast.splits import Split, chronological_split, fill_missing
+from rnnlab.forecasting.season import CALENDAR_SEASONS, detect_season
+from rnnlab.forecasting.splits import Split, chronological_split, fill_missing
 
 
 @dataclass(frozen=True)

@@ -18,9 +18,9 @@ import numpy as np
 
 from rnnlab.core import init
 from rnnlab.engines import Engine, create_engine
-from rnnlab.forecast.problem import ForecastProblem
-from rnnlab.forecast.scaling import Normaliser, fit_normaliser
-from rnnlab.forecast.splits import Split, future, history, origin_range, train_origins, val_origins
+from rnnlab.forecasting.problem import ForecastProblem
+from rnnlab.forecasting.scaling import Normaliser, fit_normaliser
+from rnnlab.forecasting.splits import Split, future, history, origin_range, train_origins, val_origins
 from rnnlab.runs.records import TrainState
 from rnnlab.spec import ModelSpec
 from rnnlab.train.batches import MiniBatches
@@ -197,7 +197,7 @@ def training_origins(problem: ForecastProblem, k: int, upto: str) -> np.ndarray:
 def fit_member(problem: ForecastProblem, cand: Candidate, seed: int, snapshot_origins: np.ndarray,
                refit_epochs: int | None = None, upto: str = "train") -> FittedModel:
     """Fit the scaler of `cand` on the training part, then train one network from `seed`.
-    With `refit_epochs`, on the data up to `upto` instead (rnnlab.forecast.fit.part_end),
+    With `refit_epochs`, on the data up to `upto` instead (rnnlab.forecasting.fit.part_end),
     for that many epochs, nothing held out."""
     cfg, fc = problem.config, problem.config.forecast
     k = 1 if fc.strategy == "recursive" else fc.horizon

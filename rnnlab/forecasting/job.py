@@ -32,13 +32,13 @@ from typing import Any, Callable
 import numpy as np
 
 from rnnlab.config import Config, to_toml
-from rnnlab.forecast import outputs
-from rnnlab.forecast.evaluate import Backtest, Future, backtest, forecast_beyond
-from rnnlab.forecast.fit import FittedModel
-from rnnlab.forecast.intervals import calibration_sizes, level_key
-from rnnlab.forecast.problem import ForecastProblem, prepare_forecast
-from rnnlab.forecast.select import Fitted, fit_forecaster
-from rnnlab.forecast.splits import backtest_origins
+from rnnlab.forecasting import outputs
+from rnnlab.forecasting.evaluate import Backtest, Future, backtest, forecast_beyond
+from rnnlab.forecasting.fit import FittedModel
+from rnnlab.forecasting.intervals import calibration_sizes, level_key
+from rnnlab.forecasting.problem import ForecastProblem, prepare_forecast
+from rnnlab.forecasting.select import Fitted, fit_forecaster
+from rnnlab.forecasting.splits import backtest_origins
 from rnnlab.runs import folder as rf
 from rnnlab.runs.summary import build_summary
 from rnnlab.train.completion import complete
