@@ -22,9 +22,13 @@ ALLOWED = {
     "data": {"config", "errors", "core"},
     "runs": {"errors", "config"},
     "viz": {"runs", "errors"},
-    "train": {"errors", "core", "spec", "config", "recipes", "engines", "data", "runs", "viz"},
+    "report": {"runs", "errors"},
+    "train": {"errors", "core", "spec", "config", "recipes", "engines", "data", "runs", "viz", "report"},
     "checks": {"errors", "core", "spec", "config", "engines", "train"},
-    "forecast": {"errors", "core", "spec", "config", "engines", "data", "runs", "viz", "train"},
+    "forecast": {"errors", "core", "spec", "config", "engines", "data", "runs", "viz", "report", "train"},
+    "export": {"errors", "core", "spec", "config", "engines", "runs", "train"},
+    "sweeps": {"errors", "config", "runs", "train", "report"},
+    "api": None,  # the top, beside cli: may import anything
     "cli": None,  # the top: may import anything
     "__init__": None,
     "__main__": None,

@@ -14,17 +14,21 @@ from typing import NoReturn, Sequence
 from rnnlab.cli import (
     compare_cmd,
     datasets_cmd,
+    export_cmd,
     forecast_cmd,
     gradcheck_cmd,
+    import_cmd,
     predict_cmd,
     recipes_cmd,
+    report_cmd,
     resume_cmd,
     run_cmd,
     runs_cmd,
+    sweep_cmd,
 )
 
-COMMANDS = (recipes_cmd, run_cmd, resume_cmd, runs_cmd, predict_cmd, gradcheck_cmd, compare_cmd,
-            datasets_cmd, forecast_cmd)
+COMMANDS = (recipes_cmd, run_cmd, resume_cmd, runs_cmd, report_cmd, predict_cmd, gradcheck_cmd, compare_cmd,
+            datasets_cmd, forecast_cmd, sweep_cmd, export_cmd, import_cmd)
 
 
 class Parser(argparse.ArgumentParser):

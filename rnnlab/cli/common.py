@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import argparse
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from pathlib import Path
 from typing import Callable
 
 from rnnlab.config import Config
@@ -90,3 +93,21 @@ def in_flags(message: str, args: argparse.Namespace) -> str:
 
     pattern = r"(?<![\w.-])(?<!--set )(" + "|".join(re.escape(k) for k in sorted(keys(), key=len, reverse=True)) + r")\b(=)?"
     return head + re.sub(pattern, say, message)
+
+
+@contextmanager
+def run_folder(args: argparse.Namespace, name: str) -> Iterator[Path]:
+    """--out, or a new folder runs/<name>-<UTC time>[-N] claimed now; a claimed folder is
+    removed again when the command fails before writing anything into it."""
+    from rnnlab.runs.folder import default_run_dir
+
+    if args.out:
+        yield Path(args.out)
+        return
+    out = default_run_dir(name)
+    try:
+        yield out
+    except BaseException:
+        with suppress(OSError):
+            out.rmdir()  # only when still empty
+        raise

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from rnnlab.cli.common import int_at_least
+from rnnlab.cli.common import int_at_least, run_folder
 from rnnlab.config import Config
 
 
@@ -24,18 +24,17 @@ def wants_ensemble(args: argparse.Namespace) -> bool:
 
 def run_ensemble_command(args: argparse.Namespace, cfg: Config) -> int:
     from rnnlab.errors import UserError
-    from rnnlab.runs import folder as run_folder
     from rnnlab.train.ensemble import parse_sweep
     from rnnlab.train.ensemble_job import run_ensemble
 
     if args.checkpoint_every is not None:
         raise UserError("--checkpoint-every: ensembles write no checkpoints; run members one at a time to resume")
     sweep = parse_sweep(args.sweep) if args.sweep else None
-    out = Path(args.out) if args.out else run_folder.default_run_dir(cfg.run.name)
     from rnnlab.cli.training import progress_callbacks
 
-    summary = run_ensemble(cfg, out, seeds=args.ensemble or 1, sweep=sweep, argv=args.argv,
-                           callbacks=progress_callbacks(args, cfg.run.name), plots=not args.no_plots)
+    with run_folder(args, cfg.run.name) as out:
+        summary = run_ensemble(cfg, out, seeds=args.ensemble or 1, sweep=sweep, argv=args.argv,
+                               callbacks=progress_callbacks(args, cfg.run.name), plots=not args.no_plots)
     if not args.quiet:
         ens, err = summary["ensemble"], summary["test_rmse"]
         line = f"{ens['members']} members on {summary['engine']}"
@@ -44,5 +43,20 @@ def run_ensemble_command(args: argparse.Namespace, cfg: Config) -> int:
         if summary["diverged_members"]:
             line += f"; {len(summary['diverged_members'])} diverged"
         print(line)
+        if sweep:
+            best = best_swept_value(out)
+            if best is not None:
+                print(f"best {sweep[0]}: {best[0]} (median test RMSE {best[1]:.4g} over its seeds)")
         print(f"run folder: {out}")
     return 0
+
+
+def best_swept_value(out: Path) -> tuple[str, float] | None:
+    """The swept value whose members' median test RMSE is lowest, read from members.csv."""
+    from rnnlab.report.group_data import ensemble
+
+    data = ensemble(out)
+    if data is None or data.get("best_value") is None:
+        return None
+    median = next(v["median_rmse"] for v in data["values"] if v["value"] == data["best_value"])
+    return data["best_value"], median

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
-from rnnlab.cli.common import add_recipe_arguments, load_config
+from rnnlab.cli.common import add_recipe_arguments, load_config, run_folder
 from rnnlab.cli.ensemble import (
     add_ensemble_arguments,
     run_ensemble_command,
@@ -45,12 +44,11 @@ def handle(args: argparse.Namespace) -> int:
         return 0
     if wants_ensemble(args):
         return run_ensemble_command(args, cfg)
-    from rnnlab.runs import folder as run_folder
     from rnnlab.train.runner import run
 
-    out = Path(args.out) if args.out else run_folder.default_run_dir(cfg.run.name)
-    summary = train_stoppably(lambda stop: run(
-        cfg, out, argv=args.argv, callbacks=progress_callbacks(args, cfg.run.name), plots=not args.no_plots,
-        checkpoint_every=args.checkpoint_every, stop=stop))
+    with run_folder(args, cfg.run.name) as out:
+        summary = train_stoppably(lambda stop: run(
+            cfg, out, argv=args.argv, callbacks=progress_callbacks(args, cfg.run.name), plots=not args.no_plots,
+            checkpoint_every=args.checkpoint_every, stop=stop))
     print_result(args, summary, out)
     return 0

@@ -9,10 +9,12 @@ last, so its presence means complete):
   diverged.json    only when training diverged: where and why (the checkpoint before it stays)
   metrics.csv      epoch, step, loss, test_loss at every log point
   history.npz      the training loss of every epoch (rnnlab.runs.history)
+  inspection.npz   the inside views at log points (rnnlab.runs.inspection)
   params.npz       final parameters by name (rnnlab.core.init layout)
   predictions.npz  logged predictions, read by rnnlab.viz (its docstring has the keys)
   summary.json     final numbers, engine, dtype, seed, argv, versions
   loss.png, predictions.png, training.gif   drawn from the files above
+  report.html      the whole folder on one page, written after summary.json (rnnlab.report)
 """
 
 from __future__ import annotations
@@ -40,8 +42,24 @@ METRIC_COLUMNS = ("epoch", "step", "loss", "test_loss")
 
 
 def default_run_dir(recipe: str, root: Path = Path("runs")) -> Path:
+    """A new, empty folder root/<recipe>-<UTC time>, claimed by creating it: runs started in
+    the same second (or by several processes at once) get -2, -3, ... after the time."""
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-    return root / f"{recipe}-{stamp}"
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise UserError(f"{root}: cannot create the runs folder ({err.strerror or err}); choose another "
+                        "folder for the run") from None
+    for n in range(1, 10_000):
+        path = root / (f"{recipe}-{stamp}" if n == 1 else f"{recipe}-{stamp}-{n}")
+        try:
+            path.mkdir()
+            return path
+        except FileExistsError:
+            continue
+        except OSError as err:
+            raise UserError(f"{path}: cannot create the run folder ({err.strerror or err})") from None
+    raise UserError(f"{root}: no free run folder name for {recipe} at {stamp}; choose a folder for the run")
 
 
 def create_run_dir(path: Path) -> Path:

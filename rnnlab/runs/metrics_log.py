@@ -21,7 +21,7 @@ from pathlib import Path
 
 from rnnlab.errors import UserError
 from rnnlab.runs.atomic import atomic_path
-from rnnlab.runs.folder import METRIC_COLUMNS, WORKING, reporting_write_errors
+from rnnlab.runs.folder import METRIC_COLUMNS, WORKING, reporting_write_errors, write_text
 from rnnlab.runs.records import LogRecord
 
 
@@ -36,6 +36,11 @@ def row(record: LogRecord, member_column: bool) -> list[object]:
     values: list[object] = [record.epoch, record.step, repr(record.loss),
                             "" if record.test_loss is None else repr(record.test_loss)]
     return [record.member, *values] if member_column else values
+
+
+def write_metrics(path: Path, records: Sequence[LogRecord]) -> None:
+    """metrics.csv of rows kept in memory (a few: a sweep's batched trial), atomically."""
+    write_text(path, csv_line(METRIC_COLUMNS) + "".join(csv_line(row(r, False)) for r in records))
 
 
 class MetricsLog:

@@ -70,7 +70,7 @@ def _diverged_advice(path: Path, config: dict[str, Any]) -> str:
     """Where training diverged, and the commands that go on from there."""
     try:
         info = json.loads(read_text(path / DIVERGED))
-        said = f"training diverged at epoch {int(info['epoch'])} ({info['reason']})"
+        said = f"training diverged at epoch {int(info.get('epoch', info.get('diverged_epoch')))} ({info['reason']})"
     except (OSError, ValueError, KeyError, TypeError):
         info, said = {}, "training diverged"
     lr = config.get("optim", {}).get("lr")

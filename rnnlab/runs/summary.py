@@ -1,9 +1,10 @@
 """summary.json, written last into every run folder: one builder for every kind of run.
 
 Its presence means the run is complete. Every summary has the same frame: the kind of
-run ("run", "ensemble" or "forecast"), the recipe, the results the job reports, and
-everything a byte-identical rerun depends on (engine, dtype, seed, library versions,
-thread counts), with the timings and the command line.
+run ("run", "ensemble", "forecast", "sweep", or "imported": a model trained elsewhere),
+the recipe, the results the job reports, and everything a byte-identical rerun depends
+on (engine, dtype, seed, library versions, thread counts), with the timings and the
+command line.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any, Literal
 
 from rnnlab.config import Config
 
-Kind = Literal["run", "ensemble", "forecast"]
+Kind = Literal["run", "ensemble", "forecast", "imported", "sweep"]
 
 
 def build_summary(kind: Kind, cfg: Config, results: dict[str, Any], *, argv: list[str], train_seconds: float,

@@ -7,11 +7,10 @@ improving; the CLI's progress display is one more callback.
 from __future__ import annotations
 
 import math
-from typing import Callable
+from typing import Callable, Protocol, Sequence
 
 import numpy as np
 
-from rnnlab.runs.metrics_log import MetricsLog
 from rnnlab.runs.records import LogRecord, TrainState
 from rnnlab.train.members import Members, Params
 
@@ -31,6 +30,16 @@ class Callback:
     def on_end(self, state: TrainState) -> None: ...
 
 
+class RowLog(Protocol):
+    """Where Evaluation's rows go: rnnlab.runs.metrics_log.MetricsLog (`size` and `crc`
+    count what it holds, for the checkpoint), or any sink of rows."""
+
+    size: int
+    crc: int
+
+    def append(self, records: Sequence[LogRecord]) -> None: ...
+
+
 class Evaluation(Callback):
     """At every log point, a row per training member into the metrics log (written as it
     comes: rnnlab.runs.metrics_log), the epoch's loss and the loss of its predictions on
@@ -43,7 +52,7 @@ class Evaluation(Callback):
 
     def __init__(self, predict: Callable[[Members], list[np.ndarray]],
                  test_loss: Callable[[int, np.ndarray], float | None], updates_per_epoch: int,
-                 log: MetricsLog | None, keep_frames: bool = True) -> None:
+                 log: RowLog | None, keep_frames: bool = True) -> None:
         self.predict, self.test_loss, self.log = predict, test_loss, log
         self.updates_per_epoch, self.keep_frames = updates_per_epoch, keep_frames
 

@@ -21,6 +21,9 @@ from rnnlab.engines.base import Engine
 from rnnlab.errors import Diverged, Interrupted, UserError
 from rnnlab.runs import checkpoint
 from rnnlab.runs import folder as rf
+from rnnlab.runs.folder import read_npz
+from rnnlab.runs.inspection import NAME as INSPECTION
+from rnnlab.runs.inspection import write_inspection
 from rnnlab.runs.metrics_log import MetricsLog
 from rnnlab.runs.records import Frames, TrainState
 from rnnlab.runs.status import DIVERGED, run_status
@@ -39,6 +42,7 @@ from rnnlab.train.experiment import (
     resolved_rng,
 )
 from rnnlab.train.guard import divergence_guard
+from rnnlab.train.inspection import Inspector, RecordInspection, first_window
 from rnnlab.train.loop import Checkpoints, train
 from rnnlab.train.members import Members, OneEngine
 from rnnlab.train.schedule import LogSchedule
@@ -57,6 +61,7 @@ class Session:
     exp: Experiment
     engine: Engine
     state: TrainState
+    inspector: Inspector  # the inside views at log points (inspection.npz)
     resumed_from: int | None = None  # the epoch this session took over at
     checkpoint_every: int | None = None  # as the run was started (kept by its checkpoint)
     started: float = field(default_factory=time.perf_counter)
@@ -121,7 +126,7 @@ def start(cfg: Config, out: Path) -> Session:
     exp = prepare(cfg)
     engine = build_engine(exp, initial_params(cfg, exp.spec))
     rf.create_run_dir(out)
-    session = Session(out, to_toml(cfg), exp, engine, TrainState(random=random_sources(cfg)))
+    session = Session(out, to_toml(cfg), exp, engine, TrainState(random=random_sources(cfg)), inspector(exp))
     rf.write_text(out / "config.toml", session.config_text)
     return session
 
@@ -147,7 +152,7 @@ def reopen(run_dir: Path, overrides: Sequence[str] = ()) -> Session:
     path = run_dir / checkpoint.NAME
     if not path.exists():  # stopped before its first checkpoint: start over, same result
         session = Session(run_dir, to_toml(cfg), exp, build_engine(exp, initial_params(cfg, exp.spec)),
-                          TrainState(random=random_sources(cfg)), resumed_from=0)
+                          TrainState(random=random_sources(cfg)), inspector(exp), resumed_from=0)
     else:
         session = _from_checkpoint(run_dir, exp, checkpoint.load(path), to_toml(cfg))
     if overrides:
@@ -192,8 +197,16 @@ def _from_checkpoint(run_dir: Path, exp: Experiment, ckpt: checkpoint.Checkpoint
         raise UserError(f"{path}: does not fit the model in config.toml ({err}); remove it and `rnnlab resume` "
                         "restarts the run from epoch 0") from err
     every = ckpt.options.get("checkpoint_every")
-    return Session(run_dir, config_text, exp, engine, ckpt.state, ckpt.state.epoch,
+    views = inspector(exp)
+    if (run_dir / INSPECTION).is_file():  # written with the checkpoint; records past it are logged again
+        views.resume(read_npz(run_dir / INSPECTION), ckpt.state.epoch)
+    return Session(run_dir, config_text, exp, engine, ckpt.state, views, ckpt.state.epoch,
                    every if isinstance(every, int) else None)
+
+
+def inspector(exp: Experiment) -> Inspector:
+    """The inside views of a run, on its first evaluation window (rnnlab.train.inspection)."""
+    return Inspector(exp.spec, first_window(exp.eval_x, exp.eval_y), exp.training.loss)
 
 
 def _train_and_finish(session: Session, argv: list[str], callbacks: list[Callback], plots: bool,
@@ -208,12 +221,14 @@ def _train_and_finish(session: Session, argv: list[str], callbacks: list[Callbac
 
     def write(ckpt: checkpoint.Checkpoint) -> None:
         log.sync()  # the rows it counts on are on disk before it is
+        write_inspection(session.out / INSPECTION, session.inspector.arrays())  # resume trims it to the checkpoint
         checkpoint.save(session.out / checkpoint.NAME, ckpt)
 
     with _renderer(plots) as renderer:  # its process imports the plotting code while we train
         try:
             train(OneEngine(engine), state, LogSchedule.of(exp.config.log, epochs),
-                  callbacks=[evaluation(exp, log), RecordHistory(), *callbacks],
+                  callbacks=[evaluation(exp, log), RecordHistory(), RecordInspection(session.inspector, epochs),
+                             *callbacks],
                   guard=divergence_guard(exp.config, initial_losses([exp])), stop=stop,
                   checkpoints=Checkpoints(capture, write, checkpoint_every))
             return finish(session, log, argv, renderer)
@@ -253,6 +268,7 @@ def finish(session: Session, log: MetricsLog, argv: list[str], renderer: Backgro
     rf.write_npz(out / "history.npz", session.state.history.arrays())
     rf.write_npz(out / "params.npz", engine.get_params())
     rf.write_npz(out / "predictions.npz", prediction_arrays(exp, session.state.frames, final))
+    write_inspection(out / INSPECTION, session.inspector.arrays())
 
     def summary() -> dict[str, Any]:
         return build_summary("run", exp.config, run_results(exp, session.state, final, engine, session.resumed_from),

@@ -19,9 +19,10 @@
     ``grid_step`` 0-d float, the grid spacing; ``epochs`` (K,) int;
     ``snapshots`` (K, N, O); ``final`` (N, O).
 
-  predictions.png shows ``final``; training.gif has exactly one frame per
-  snapshot (one frame of ``final`` when K = 0), 100 ms each, looping, labelled
-  with its epoch.
+  predictions.png shows ``final``; training.gif has one frame per snapshot, then
+  one of ``final`` ("after training") unless the last snapshot equals it, 100 ms
+  each, labelled with its epoch, played once (no looping extension: it stops on
+  the trained result, as the primer's GIF does).
 
 Missing inputs are not errors, since rendering may run while training is still
 writing the folder: the affected outputs are skipped and listed in the

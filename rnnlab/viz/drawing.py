@@ -12,8 +12,14 @@ import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
 
 from rnnlab.runs.atomic import atomic_write_bytes
+
+if TYPE_CHECKING:
+    from rnnlab.viz.prediction_plot import Predictions
 
 __all__ = ["Drawing", "RenderResult", "draw_share", "frame_bounds", "import_drawing_libraries", "join"]
 
@@ -118,10 +124,7 @@ def draw_share(run_dir: Path, share: int = 0, shares: int = 1, *, gif: bool = Tr
                 drawing.skipped["training.gif"] = "no predictions.npz"
         return drawing
     preds = load_predictions(npz)
-    if len(preds.snapshots):
-        snapshots, labels = preds.snapshots, [f"epoch {e}" for e in preds.epochs]
-    else:
-        snapshots, labels = preds.final[None], ["after training"]
+    snapshots, labels = gif_frames(preds)
     start, stop = frame_bounds(len(snapshots), shares)[share : share + 2] if gif else (0, 0)
     if not first and start == stop:
         drawing.gif_blocks = b"" if gif else None
@@ -137,3 +140,13 @@ def draw_share(run_dir: Path, share: int = 0, shares: int = 1, *, gif: bool = Tr
             after = next(frames) if start > 0 else None
             drawing.gif_blocks = encode_frames(frames, figure.colors, after=after)
     return drawing
+
+
+def gif_frames(preds: Predictions) -> tuple[np.ndarray, list[str]]:
+    """training.gif's frames and labels: every snapshot, then the predictions after training
+    (as the primer's GIF ends on a plot made after its loop), unless the last snapshot
+    already shows them (a log point at the last epoch)."""
+    labels = [f"epoch {e}" for e in preds.epochs]
+    if len(preds.snapshots) and np.array_equal(preds.snapshots[-1], preds.final, equal_nan=True):
+        return preds.snapshots, labels
+    return np.concatenate([preds.snapshots, preds.final[None]]), [*labels, "after training"]

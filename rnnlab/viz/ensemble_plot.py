@@ -13,10 +13,12 @@ import csv
 import io
 import math
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from rnnlab.runs.atomic import atomic_write_bytes
+from rnnlab.viz.loss_plot import plain_log_formatter
 
 __all__ = ["render_ensemble"]
 
@@ -51,13 +53,24 @@ def _members(path: Path) -> tuple[str | None, list[str], np.ndarray]:
 
 def render_ensemble(run_dir: Path) -> Path:
     """Draw ensemble.png into `run_dir` and return its path."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.collections import LineCollection
-    from matplotlib.figure import Figure
-    from matplotlib.ticker import LogFormatter
     from PIL import Image
 
     run_dir = Path(run_dir)
+    canvas = ensemble_figure(run_dir)
+    canvas.draw()
+    buf = io.BytesIO()
+    Image.frombytes("RGB", canvas.get_width_height(), canvas.buffer_rgba(), "raw", "RGBX").save(
+        buf, format="PNG", compress_level=3)
+    atomic_write_bytes(run_dir / "ensemble.png", buf.getvalue())
+    return run_dir / "ensemble.png"
+
+
+def ensemble_figure(run_dir: Path) -> Any:
+    """The figure of ensemble.png, on its Agg canvas (returned), not yet drawn."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.collections import LineCollection
+    from matplotlib.figure import Figure
+
     curves = _curves(run_dir / "metrics.csv")
     key, labels, rmse = _members(run_dir / "members.csv")
 
@@ -79,8 +92,8 @@ def render_ensemble(run_dir: Path) -> Path:
     ax.autoscale()
     if log_y:
         ax.set_yscale("log")
-        ax.yaxis.set_major_formatter(LogFormatter())  # plain text: mathtext is slow to set up
-        ax.yaxis.set_minor_formatter(LogFormatter(labelOnlyBase=False))
+        ax.yaxis.set_major_formatter(plain_log_formatter(label_only_base=True))
+        ax.yaxis.set_minor_formatter(plain_log_formatter(label_only_base=False))
     ax.set_xlabel("epoch")
     ax.set_ylabel("training loss")
     ax.set_title(f"{len(curves)} members", fontsize=10)
@@ -94,15 +107,19 @@ def render_ensemble(run_dir: Path) -> Path:
             bx.boxplot([vals], positions=[g], widths=0.5, showfliers=False)
             bx.plot(g + rng.uniform(-0.15, 0.15, vals.size), vals, "o", color="C1", ms=3, alpha=0.6)
     bx.set_xticks(range(len(groups)), groups if key else [""])
+    if key and _crowded(groups, fig.get_figwidth() * fig.dpi * (bx.get_position().width)):
+        fig.subplots_adjust(bottom=0.26)
+        for label in bx.get_xticklabels():  # slanted, so neighbouring values never overprint
+            label.set(rotation=40, ha="right", rotation_mode="anchor", fontsize=8)
     bx.set_xlim(-0.6, len(groups) - 0.4)
     bx.set_xlabel(key or "all members")
     bx.set_ylabel("final test RMSE")
     diverged = int(np.sum(~np.isfinite(rmse)))
     bx.set_title("spread of the final error" + (f" ({diverged} diverged)" if diverged else ""), fontsize=10)
 
-    canvas.draw()
-    buf = io.BytesIO()
-    Image.frombytes("RGB", canvas.get_width_height(), canvas.buffer_rgba(), "raw", "RGBX").save(
-        buf, format="PNG", compress_level=3)
-    atomic_write_bytes(run_dir / "ensemble.png", buf.getvalue())
-    return run_dir / "ensemble.png"
+    return canvas
+
+
+def _crowded(labels: list[str], axis_pixels: float) -> bool:
+    """Whether tick labels written level (about 7 pixels a character at 10 pt) would touch."""
+    return sum(len(label) + 2 for label in labels) * 7.0 > axis_pixels

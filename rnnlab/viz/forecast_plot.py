@@ -30,6 +30,7 @@ __all__ = ["ForecastPlot", "render_forecast"]
 
 _BLACK, _GREY, _C0, _C1, _C2, _C3 = (0, 0, 0), (128, 128, 128), (31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40)
 MAX_SHOWN = 5
+FINAL_TITLE = "test part: forecasts from rolling origins (dots), beside the naive baselines"
 _GIF_DPI = 64
 
 
@@ -106,8 +107,7 @@ class ForecastPlot:
         pad = 0.15 * (hi - lo if hi > lo else 1.0)
         bottom.set_ylim(lo - pad, hi + pad)
         bottom.legend(loc="upper left", fontsize=8, ncol=2, framealpha=0.85)
-        bottom.set_title("test part: forecasts from rolling origins (dots), beside the naive baselines",
-                         fontsize=9)
+        bottom.set_title(FINAL_TITLE, fontsize=9)
         if bool(a.get("is_date", False)):
             top.xaxis_date()
             bottom.xaxis_date()
@@ -126,18 +126,12 @@ def _fmt(value: float) -> str:
     return "n/a" if math.isnan(value) else f"{value:.2f}"
 
 
-def _image(canvas: Any, label: str | None) -> Any:
-    """The drawn canvas as an RGB Pillow image, `label` written top left in matplotlib's font."""
-    from matplotlib import font_manager
-    from PIL import Image, ImageDraw, ImageFont
+def _image(canvas: Any) -> Any:
+    """The drawn canvas as an RGB Pillow image."""
+    from PIL import Image
 
     canvas.draw()
-    image = Image.frombytes("RGB", canvas.get_width_height(), canvas.buffer_rgba(), "raw", "RGBX")
-    if label:
-        size = round(9 * canvas.figure.dpi / 72)  # 9 pt, as the legend
-        font = ImageFont.truetype(font_manager.findfont(font_manager.FontProperties(size=9)), size)
-        ImageDraw.Draw(image).text((4, 3), label, fill=_BLACK, font=font)
-    return image
+    return Image.frombytes("RGB", canvas.get_width_height(), canvas.buffer_rgba(), "raw", "RGBX")
 
 
 def _png(image: Any) -> bytes:
@@ -157,20 +151,29 @@ def render_forecast(run_dir: Path, *, gif: bool = True) -> list[Path]:
     run_dir = Path(run_dir)
     plot = ForecastPlot.load(run_dir / "forecast.npz")
     fig, canvas, lines = plot.figure()
-    atomic_write_bytes(run_dir / "forecast.png", _png(_image(canvas, None)))
+    atomic_write_bytes(run_dir / "forecast.png", _png(_image(canvas)))
     written = [run_dir / "forecast.png"]
     if not gif:
         return written
     shown = plot.shown()
     a = plot.arrays
-    frames_data = [(f"epoch {int(e)} (first model)", s) for e, s in zip(a["epochs"], a["snapshots"])]
-    frames_data.append(("after training (ensemble)", a["model"]))
+    bottom = lines[0].axes
+    model_entry = next(t for t in bottom.get_legend().get_texts() if t.get_text().startswith("model"))
+    final_entry = model_entry.get_text()
+    # Each frame says what it shows in the panel's title (the figure's title stays clear), and
+    # the legend gives the model's MASE only on the last frame, the one that MASE is of.
+    frames_data = [(f"test part: the first model's forecasts at epoch {int(e)}, beside the naive baselines",
+                    "model (training)", s) for e, s in zip(a["epochs"], a["snapshots"])]
+    frames_data.append(("test part: the trained ensemble's forecasts, beside the naive baselines", final_entry,
+                        a["model"]))
     fig.set_dpi(_GIF_DPI)  # smaller frames: the GIF stays a few hundred kB
     frames = []
-    for label, snap in frames_data:
+    for title, entry, snap in frames_data:
         for line, i in zip(lines, shown):
             line.set_ydata(snap[i])
-        frames.append(_image(canvas, label))
+        bottom.set_title(title, fontsize=9)
+        model_entry.set_text(entry)
+        frames.append(_image(canvas))
     atomic_write_bytes(run_dir / "training.gif", encode_gif(frames, [_BLACK, _GREY, _C0, _C1, _C2, _C3], 150))
     written.append(run_dir / "training.gif")
     return written

@@ -85,7 +85,7 @@ class Quantiser:
 
 def encode_frames(
     frames: Iterable[np.ndarray], colors: Sequence[RGB], *, after: np.ndarray | None = None,
-    duration_ms: int = 100,
+    duration_ms: int = 100, loop: int | None = None,
 ) -> bytes:
     """GIF blocks for ``frames``, (height, width) RGBX arrays such as ``rgbx`` returns;
     each may be a view that changes once the next is asked for.
@@ -94,6 +94,10 @@ def encode_frames(
     frame whole; otherwise ``after`` is the frame just before ``frames``, so a
     GIF can be encoded in parts (in separate processes) whose concatenation,
     plus ``TRAILER``, is byte for byte the GIF encoded at once.
+
+    ``loop`` None writes no looping extension: the animation plays once and stays on its
+    last frame, the trained result (the primer's GIF, ``convert -loop 1``, plays once);
+    0 loops forever, n > 0 repeats n times.
     """
     from PIL import GifImagePlugin, Image
 
@@ -107,7 +111,8 @@ def encode_frames(
         if previous is None:
             image = Image.frombuffer("P", (width, height), quantise(frame.ravel()).tobytes(), "raw", "P", 0, 1)
             image.putpalette([c for rgb in [*palette, _WHITE] for c in rgb])
-            header, _ = GifImagePlugin.getheader(image, info={"loop": 0, "duration": duration_ms})
+            info = {"duration": duration_ms, **({} if loop is None else {"loop": loop})}
+            header, _ = GifImagePlugin.getheader(image, info=info)
             chunks += header
             chunks += GifImagePlugin.getdata(image, duration=duration_ms, disposal=1)
             previous = np.array(frame)
@@ -127,10 +132,10 @@ def encode_frames(
 
 
 def encode_gif(
-    frames: Iterable[Image.Image], colors: Sequence[RGB], duration_ms: int = 100
+    frames: Iterable[Image.Image], colors: Sequence[RGB], duration_ms: int = 100, loop: int | None = None
 ) -> bytes:
-    """RGB Pillow frames as looping GIF bytes on one palette."""
-    blocks = encode_frames((rgbx(frame) for frame in frames), colors, duration_ms=duration_ms)
+    """RGB Pillow frames as GIF bytes on one palette (``loop`` as in encode_frames: None plays once)."""
+    blocks = encode_frames((rgbx(frame) for frame in frames), colors, duration_ms=duration_ms, loop=loop)
     if not blocks:
         raise ValueError("a GIF needs at least one frame")
     return blocks + TRAILER

@@ -15,7 +15,7 @@ import numpy as np
 if TYPE_CHECKING:
     from matplotlib.ticker import Formatter
 
-__all__ = ["LossCurve", "log_scale", "read_metrics", "render_loss_png"]
+__all__ = ["LossCurve", "log_scale", "plain_log_formatter", "read_metrics", "render_loss_png"]
 
 
 @dataclass(frozen=True)
@@ -84,7 +84,7 @@ def log_scale(curve: LossCurve) -> bool:
     return bool(values.size and np.isfinite(values).all() and (values > 0).all())
 
 
-def _plain_log_formatter(*, label_only_base: bool) -> Formatter:
+def plain_log_formatter(*, label_only_base: bool) -> Formatter:
     """Matplotlib's choice of which log ticks to label, written as plain numbers (0.02).
 
     The default labels are mathtext, whose parser alone takes a quarter of a
@@ -122,8 +122,8 @@ def render_loss_png(curve: LossCurve, title: str) -> bytes:
         ax.plot(curve.epoch, test, color="C1", marker="o" if len(curve) <= 30 else None, label="test loss")
     if log_y:
         ax.set_yscale("log")
-        ax.yaxis.set_major_formatter(_plain_log_formatter(label_only_base=True))
-        ax.yaxis.set_minor_formatter(_plain_log_formatter(label_only_base=False))
+        ax.yaxis.set_major_formatter(plain_log_formatter(label_only_base=True))
+        ax.yaxis.set_minor_formatter(plain_log_formatter(label_only_base=False))
     ax.set_xlabel("epoch")
     ax.set_ylabel("loss")
     if not np.isfinite(train_loss).all():

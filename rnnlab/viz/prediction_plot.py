@@ -23,11 +23,13 @@ __all__ = ["KINDS", "PredictionFigure", "Predictions", "load_predictions"]
 
 KINDS = ("next_step", "windows")
 
-# The original programs' colours: "C0"/"C1" for the Elman scatter, "r"/"g" for
-# the primer's windows and "C0" for its vertical lines (plt.vlines defaults to
-# rcParams["lines.color"]); black for text and axes.
+# Blue and orange, a pair every common colour-vision deficiency tells apart (the primer's
+# own red and green is the pair most often confused): "C0"/"C1" as in the Elman tutorial's
+# scatter; for the windows Okabe & Ito's blue (truth) and vermillion (prediction), with
+# grey separators; black for text and axes.
 _NEXT_STEP_COLORS = ("k", "C0", "C1")
-_WINDOWS_COLORS = ("k", "r", "g", "C0")
+_TRUTH, _PREDICTION, _SEPARATOR = "#0072B2", "#D55E00", "0.6"
+_WINDOWS_COLORS = ("k", _PREDICTION, _TRUTH, _SEPARATOR)
 _BLACK = (0, 0, 0)
 
 _WIDTH_IN, _HEIGHT_IN, _DPI = 6.4, 3.6, 100
@@ -154,7 +156,9 @@ class PredictionFigure:
     def _build_next_step(self) -> None:
         p, ax = self.preds, self.ax
         assert p.time is not None and p.actual is not None
-        self.fig.subplots_adjust(left=0.1, right=0.98, bottom=0.09, top=0.9)
+        self.fig.subplots_adjust(left=0.11, right=0.98, bottom=0.14, top=0.9)
+        ax.set_xlabel("time", fontsize=9)
+        ax.set_ylabel("value", fontsize=9)
         ax.scatter(p.time[:-1], p.actual[:-1], s=90, color="C0", label="Actual")
         # The original's second scatter (default s=36), as markers on a Line2D:
         # same look, and a fifth of a PathCollection's per-frame draw time.
@@ -175,15 +179,17 @@ class PredictionFigure:
         """
         p, ax = self.preds, self.ax
         assert p.truth is not None
-        self.fig.subplots_adjust(left=0.1, right=0.98, bottom=0.04, top=0.9)
+        self.fig.subplots_adjust(left=0.11, right=0.98, bottom=0.1, top=0.9)
         n, o = p.truth.shape
         dx = p.grid_step
         x = dx * np.arange(n * (o + 1) - 1)  # window i starts at dx*(o+1)*i
-        (predicted,) = ax.plot(x, self._window_y(p.final), "r", label="prediction")
-        (truth,) = ax.plot(x, self._window_y(p.truth), "g", label="truth")
+        (predicted,) = ax.plot(x, self._window_y(p.final), color=_PREDICTION, label="prediction")
+        (truth,) = ax.plot(x, self._window_y(p.truth), color=_TRUTH, label="truth")
         if n > 1:
-            ax.vlines([dx * (o + 1) * i - dx for i in range(1, n)], -1, 1, colors="C0")
+            ax.vlines([dx * (o + 1) * i - dx for i in range(1, n)], -1, 1, colors=_SEPARATOR)
         ax.set_xticks([])
+        ax.set_xlabel(f"time: {n} test window{'s' if n > 1 else ''} of {o} steps, side by side", fontsize=9)
+        ax.set_ylabel("value", fontsize=9)
         ax.set_ylim(-1.1, 1.1)
         self._legend_on_top()
         self._dynamic = [predicted, truth]

@@ -60,14 +60,18 @@ def test_run_records_device_torch_version_and_threads(tmp_path, capsys):
     assert info["threads"] == 2 and "run.threads" in info["threads_rule"]
 
 
-def test_compare_exit_codes(capsys):
+def test_compare_exit_codes(capsys, monkeypatch):
     pytest.importorskip("torch")
+    from tests.checks import wrong_engine
+
     assert main(["compare", "primer-numpy", "--engines", "numpy,torch", "--epochs", "20"]) == 0
     out = capsys.readouterr().out
-    assert "loss history" in out and "ok: every difference is within 1e-09" in out
-    assert main(["compare", "primer-numpy", "--epochs", "20", "--dtype", "float32", "--tol", "1e-12"]) == 1
+    assert "loss history" in out and "within the rounding envelope" in out and "\nPASS: " in out
+    wrong_engine.register(monkeypatch)
+    assert main(["compare", "primer-numpy", "--engines", "numpy,wrong", "--epochs", "20", "--sensitivity"]) == 1
     out = capsys.readouterr().out
-    assert "FAILED: torch differs from numpy" in out and "losses first differ at epoch" in out
+    assert "FAILED: one step from epoch 0, wrong's gradient differs from numpy's by 1.00e-04" in out
+    assert "running max" in out and "PASS" not in out
 
 
 def test_compare_bad_input_is_one_line(capsys):

@@ -22,7 +22,7 @@ from rnnlab.train.stop import StopRequest
 # Long enough to be killed mid-training, short enough to run many times (torch starts slower).
 EPOCHS = {"numpy": 3000}
 DEFAULT_EPOCHS = 1500
-RESULT_FILES = ("params.npz", "metrics.csv", "history.npz", "predictions.npz")
+RESULT_FILES = ("params.npz", "metrics.csv", "history.npz", "predictions.npz", "inspection.npz")
 
 
 def _missing_dependency(engine: str) -> pytest.MarkDecorator:

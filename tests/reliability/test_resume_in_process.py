@@ -68,7 +68,7 @@ def test_resume_rebuilds_plots_for_the_whole_run(tmp_path):
     with np.load(out / "predictions.npz", allow_pickle=False) as npz:
         assert npz["epochs"].tolist() == [*range(0, 600, 50), 599]  # the log points, and the last epoch
     with Image.open(out / "training.gif") as gif:
-        assert gif.n_frames == 13
+        assert gif.n_frames == 13  # every log point; the last epoch's predictions are the final ones
     assert (out / "loss.png").stat().st_size > 0 and (out / "summary.json").exists()
 
 

@@ -17,8 +17,8 @@ from rnnlab.recipes import resolve
 from rnnlab.viz import background
 from rnnlab.viz.background import BackgroundRenderer, DrawingFailed
 
-FILES = {"config.toml", "metrics.csv", "history.npz", "params.npz", "predictions.npz", "summary.json",
-         "loss.png", "predictions.png", "training.gif"}
+FILES = {"config.toml", "metrics.csv", "history.npz", "params.npz", "predictions.npz", "inspection.npz",
+         "summary.json", "loss.png", "predictions.png", "training.gif", "report.html"}
 
 
 def _short(recipe: str, epochs: int, every: int, *extra: str):
@@ -37,8 +37,9 @@ def test_short_run_lowers_the_loss_and_writes_every_file(tmp_path, recipe, epoch
     assert list(rows[0]) == ["epoch", "step", "loss", "test_loss"]
     assert json.loads((out / "summary.json").read_text())["final_loss"] == summary["final_loss"]
     assert load(out / "config.toml") == _short(recipe, epochs, every)  # resolved config round-trips
-    with Image.open(out / "training.gif") as gif:
-        assert gif.n_frames == len(rows)
+    with Image.open(out / "training.gif") as gif:  # a frame per log point, then one after training
+        ends_logged = int(rows[-1]["epoch"]) == epochs - 1  # unless the last log point shows it
+        assert gif.n_frames == len(rows) + (0 if ends_logged else 1)
 
 
 def test_metrics_follow_the_original_cadence(tmp_path):

@@ -38,9 +38,9 @@ def test_primer_torch_matches_the_primer_program(tmp_path):
 
 
 def test_primer_numpy_with_its_approximate_gradient_matches_the_primer(tmp_path):
-    from tests.oracles import primer_numpy
+    from tests.fidelity_runs import primer_numpy_oracle  # the run docs/reference-programs.md shows
 
-    expected = primer_numpy.run(n_epochs=600)["printed"]
+    expected = primer_numpy_oracle(600)["printed"]
     cfg = resolve("primer-numpy")
     cfg = replace(cfg, train=replace(cfg.train, epochs=600, gradient="primer_approx"))
     run(cfg, tmp_path / "r", argv=[], callbacks=[], plots=False)

@@ -16,7 +16,7 @@ from rnnlab.viz.gif import Quantiser, build_palette, rgbx
 from rnnlab.viz.loss_plot import log_scale, read_metrics
 from rnnlab.viz.prediction_plot import PredictionFigure, load_predictions
 
-RED, GREEN, WHITE = (255, 0, 0), (0, 128, 0), (255, 255, 255)
+PREDICTION, TRUTH, GREY, WHITE = (213, 94, 0), (0, 114, 178), (153, 153, 153), (255, 255, 255)
 OUTPUTS = ("loss.png", "predictions.png", "training.gif")
 
 
@@ -111,20 +111,26 @@ def test_windows_run_writes_valid_files(tmp_path: Path) -> None:
     assert not [p.name for p in run.iterdir() if p.name.startswith(".")]
 
 
-def test_gif_has_one_frame_per_snapshot_and_one_global_palette(tmp_path: Path) -> None:
+def test_gif_has_one_frame_per_snapshot_then_the_final_one_and_plays_once(tmp_path: Path) -> None:
+    """The primer's GIF plays once and ends on a frame drawn after training."""
     run = make_windows_run(tmp_path / "run", k=7)
     render_run(run)
     has_global, images, local_tables = gif_structure((run / "training.gif").read_bytes())
-    assert (has_global, images, local_tables) == (True, 7, 0)
+    assert (has_global, images, local_tables) == (True, 8, 0)
     frames = gif_frames(run / "training.gif")
-    assert len(frames) == 7
+    assert len(frames) == 8
     for frame in (frames[0], frames[-1]):
-        assert {RED, GREEN} <= colours(frame)
+        assert {PREDICTION, TRUTH} <= colours(frame)
         assert frame.getpixel((0, frame.height - 1)) == WHITE  # background not tinted
     assert frames[0].tobytes() != frames[-1].tobytes()
     with Image.open(run / "training.gif") as im:
-        assert im.info["loop"] == 0
+        assert "loop" not in im.info  # no looping extension: played once
         assert im.info["duration"] == 100
+    palette = build_palette([(0, 0, 0), PREDICTION, TRUTH, GREY])
+    with Image.open(run / "predictions.png") as im:  # the last frame is the final predictions
+        full = np.array(palette, dtype=np.uint8)[Quantiser(palette)(rgbx(im.convert("RGB")))]
+    assert np.array_equal(full[30:], np.asarray(frames[-1])[30:])
+    assert not np.array_equal(full[30:], np.asarray(frames[-2])[30:])
 
 
 def test_last_gif_frame_decodes_to_the_rendered_image(tmp_path: Path) -> None:
@@ -138,17 +144,19 @@ def test_last_gif_frame_decodes_to_the_rendered_image(tmp_path: Path) -> None:
         last = z["snapshots"][-1]
     make_windows_run(run, k=7, final=last)
     render_run(run)
-    palette = build_palette([(0, 0, 0), RED, GREEN, (31, 119, 180)])
+    palette = build_palette([(0, 0, 0), PREDICTION, TRUTH, GREY])
     with Image.open(run / "predictions.png") as im:
         full = Quantiser(palette)(rgbx(im.convert("RGB")))
     full_rgb = np.array(palette, dtype=np.uint8)[full]
-    frame = np.asarray(gif_frames(run / "training.gif")[-1])
+    frames = gif_frames(run / "training.gif")
+    assert len(frames) == 7  # the last snapshot is the final predictions: no extra frame
+    frame = np.asarray(frames[-1])
     below_label = slice(30, None)
     assert np.array_equal(full_rgb[below_label], frame[below_label])
 
 
 def test_quantiser_picks_the_nearest_palette_colour_every_time() -> None:
-    palette = build_palette([(0, 0, 0), RED, GREEN, (31, 119, 180)])
+    palette = build_palette([(0, 0, 0), PREDICTION, TRUTH, GREY])
     rng = np.random.default_rng(0)
     rgb = rng.integers(0, 256, size=(2000, 3))
     pixels = (rgb[:, 0] | rgb[:, 1] << 8 | rgb[:, 2] << 16 | 255 << 24).astype("<u4")
@@ -175,7 +183,7 @@ def test_next_step_run(tmp_path: Path) -> None:
     written = render_run(run)
     assert [p.name for p in written] == list(OUTPUTS)
     has_global, images, local_tables = gif_structure((run / "training.gif").read_bytes())
-    assert (has_global, images, local_tables) == (True, 5, 0)
+    assert (has_global, images, local_tables) == (True, 6, 0)  # 5 snapshots and the final predictions
     c0, c1 = (31, 119, 180), (255, 127, 14)
     for frame in gif_frames(run / "training.gif"):
         assert {c0, c1} <= colours(frame)
@@ -193,14 +201,14 @@ def test_predictions_png_shows_final(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("k", [0, 1])
-def test_zero_or_one_snapshot_gives_one_frame(tmp_path: Path, k: int) -> None:
+def test_zero_or_one_snapshot_gives_them_and_the_final_frame(tmp_path: Path, k: int) -> None:
     run = make_windows_run(tmp_path / "run", k=k)
     render_run(run)
-    assert gif_structure((run / "training.gif").read_bytes()) == (True, 1, 0)
+    assert gif_structure((run / "training.gif").read_bytes()) == (True, k + 1, 0)
 
 
 def test_identical_snapshots_still_give_k_frames(tmp_path: Path) -> None:
-    """Pillow's save() would merge identical frames; the GIF must keep one per snapshot."""
+    """Pillow's save() would merge identical frames; the GIF must keep one per snapshot (then the final one)."""
     run = make_next_step_run(tmp_path / "run", k=4)
     with np.load(run / "predictions.npz") as z:
         arrays = dict(z)
@@ -209,7 +217,7 @@ def test_identical_snapshots_still_give_k_frames(tmp_path: Path) -> None:
     np.savez(run / "predictions.npz", **arrays)
     render_run(run)
     with Image.open(run / "training.gif") as im:
-        assert im.n_frames == 4
+        assert im.n_frames == 5
 
 
 def test_missing_predictions_is_skipped_not_fatal(tmp_path: Path) -> None:
@@ -278,3 +286,64 @@ def test_atomic_write_replaces(tmp_path: Path) -> None:
     atomic_write_bytes(target, b"new")
     assert target.read_bytes() == b"new"
     assert [p.name for p in tmp_path.iterdir()] == ["data.bin"]
+
+
+def _write_sweep_folder(run: Path, values: list[str]) -> Path:
+    run.mkdir(parents=True, exist_ok=True)
+    with open(run / "members.csv", "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["member", "seed", "optim.lr", "final_loss", "test_rmse", "diverged_epoch"])
+        for i, v in enumerate(values):
+            w.writerow([i, 1, v, 0.1, 0.1 + 0.01 * i, ""])
+    with open(run / "metrics.csv", "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["member", "epoch", "step", "loss", "test_loss"])
+        for i in range(len(values)):
+            for e in range(3):
+                w.writerow([i, e, e, 1.0 / (e + 1 + i), ""])
+    return run
+
+
+@pytest.mark.parametrize("count", [3, 10])
+def test_ensemble_tick_labels_never_overlap(tmp_path: Path, count: int) -> None:
+    from rnnlab.viz.ensemble_plot import ensemble_figure, render_ensemble
+
+    values = ["0.001", "0.002", "0.005", "0.01", "0.02", "0.05", "0.1", "0.2", "0.3", "0.5"][:count]
+    run = _write_sweep_folder(tmp_path / "sweep", values)
+    canvas = ensemble_figure(run)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    axes = canvas.figure.axes[1]
+    boxes = [t.get_window_extent(renderer) for t in axes.get_xticklabels()]
+    assert [t.get_text() for t in axes.get_xticklabels()] == values
+    for a, b in zip(boxes, boxes[1:]):
+        assert a.x1 <= b.x0 or not a.overlaps(b), "neighbouring tick labels overprint"
+    figure_box = canvas.figure.bbox
+    assert all(box.y0 >= figure_box.y0 for box in boxes)  # none cut off at the bottom
+    with Image.open(render_ensemble(run)) as im:
+        im.verify()
+
+
+def test_forecast_gif_frames_keep_the_title_clear_and_play_once(tmp_path: Path) -> None:
+    from rnnlab.viz.forecast_plot import render_forecast
+
+    n, h = 120, 5
+    x = np.arange(n, dtype=float)
+    values = 10 + np.sin(x / 4)
+    origins = np.arange(90, 110, 4)
+    future = values[origins[:, None] + np.arange(1, h + 1)]
+    np.savez(tmp_path / "forecast.npz", title=np.array("a series: value, 5-step forecasts"), x=x,
+             is_date=np.array(False), values=values, missing=np.zeros(n, bool), train_end=np.array(70),
+             val_end=np.array(90), origins=origins, model=future + 0.1, naive=future + 0.5,
+             seasonal_naive=future + 0.4, mean=future * 0 + 10, mase=np.array([0.5, 2.0, 1.5, 3.0]),
+             season=np.array(4), epochs=np.array([0, 10, 20]), snapshots=np.stack([future * 0 + 9, future - 1, future]))
+    render_forecast(tmp_path)
+    with Image.open(tmp_path / "training.gif") as im:
+        assert im.n_frames == 4 and "loop" not in im.info
+        frames = []
+        for i in range(im.n_frames):
+            im.seek(i)
+            frames.append(np.asarray(im.convert("RGB")))
+    title_rows = slice(0, 16)  # the figure's title: the same in every frame, nothing written over it
+    assert all(np.array_equal(frames[0][title_rows], f[title_rows]) for f in frames[1:])
+    assert not np.array_equal(frames[0], frames[-1])

@@ -12,7 +12,8 @@ from typing import Any
 import numpy as np
 
 from rnnlab.core.init import layer_suffix
-from rnnlab.engines.bptt.unroll import backward, forward
+from rnnlab.engines.bptt.products import matmul_last
+from rnnlab.engines.bptt.unroll import backward, forward, state_grads
 
 Params = dict[str, np.ndarray]
 _LAYER_NAMES = ("W_xh", "W_hh", "b_h", "b_hn")
@@ -49,3 +50,15 @@ class Stack:
             xs, cache = caches[k]
             _, dhs = backward(self.cell, self.layer_view(p, k), xs, cache, dhs, self.layer_view(grads, k),
                               input_grad=k > 0)
+
+    def state_grads(self, p: Params, caches: list[tuple[np.ndarray, list[Any]]], dhs: np.ndarray) -> list[np.ndarray]:
+        """The loss gradient reaching every layer's h_t, (N, L, H) per layer, first layer
+        first, for dhs (N, L, H) at the top layer's states. Weight gradients are computed
+        on the way (the cells accumulate them) and dropped."""
+        scratch = {name: np.zeros(value.shape, value.dtype) for name, value in p.items()}
+        out = []
+        for k in reversed(range(self.layers)):
+            reaching, da = state_grads(self.cell, self.layer_view(p, k), caches[k][1], dhs, self.layer_view(scratch, k))
+            out.append(reaching)
+            dhs = matmul_last(da, self.layer_view(p, k)["W_xh"].mT)
+        return out[::-1]

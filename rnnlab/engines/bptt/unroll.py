@@ -41,3 +41,22 @@ def backward(cell: Any, p: Params, xs: np.ndarray, caches: list[Any], dhs: np.nd
         da[..., t, :], carry = cell.step_back(p, caches[t], dhs[..., t, :], carry, grads)
     cell.project_back(p, xs, da, grads)
     return carry, (matmul_last(da, p["W_xh"].mT) if input_grad else None)
+
+
+def state_grads(cell: Any, p: Params, caches: list[Any], dhs: np.ndarray,
+                grads: Params) -> tuple[np.ndarray, np.ndarray]:
+    """The same backward pass as `backward`, keeping what it otherwise drops: the total
+    loss gradient reaching each h_t, from outside the recurrence and from step t + 1.
+
+    Returns that gradient (N, L, H) and the gradient of the pre-activations da (N, L, G),
+    from which the caller can continue into the layer's input. The carry is h's gradient
+    itself or, for a state tuple (LSTM's (h, c)), its first element.
+    """
+    reaching = np.empty_like(dhs)
+    da = np.empty(dhs.shape[:-1] + p["W_hh"].shape[-1:], dtype=dhs.dtype)
+    carry = None
+    for t in reversed(range(len(caches))):
+        dh = dhs[..., t, :]
+        reaching[..., t, :] = dh if carry is None else dh + (carry[0] if isinstance(carry, tuple) else carry)
+        da[..., t, :], carry = cell.step_back(p, caches[t], dh, carry, grads)
+    return reaching, da
