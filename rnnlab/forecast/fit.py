@@ -20,6 +20,7 @@ from rnnlab.spec import ModelSpec
 from rnnlab.train.batches import MiniBatches
 from rnnlab.train.callbacks import AtLogPoints, EarlyStopping
 from rnnlab.train.experiment import training_spec
+from rnnlab.train.memory import check_memory, needed_bytes
 from rnnlab.train.guard import divergence_guard
 from rnnlab.train.loop import train
 from rnnlab.train.members import Members, OneEngine
@@ -118,8 +119,11 @@ def fit_member(problem: ForecastProblem, cand: Candidate, seed: int, test_origin
     spec = ModelSpec(m.cell, m.activation, norm.channels + problem.features.shape[1], m.hidden, k, m.bias,
                      m.readout_bias, "last", m.layers)
     member = FittedModel(cand, seed, norm, spec)
-    _train(problem, member, norm.inputs(train.hist, train.feats), norm.targets(train.hist, train.fut),
-           validation_windows(problem, ctx), windows_at(problem, test_origins, ctx, 0))
+    x = norm.inputs(train.hist, train.feats)
+    check_memory(needed_bytes(spec, training_spec(cfg), x.shape, np.dtype(cfg.run.dtype).itemsize),
+                 f"make model.hidden (now {m.hidden}) or model.layers smaller")
+    _train(problem, member, x, norm.targets(train.hist, train.fut), validation_windows(problem, ctx),
+           windows_at(problem, test_origins, ctx, 0))
     return member
 
 

@@ -22,6 +22,7 @@ from rnnlab.runs.records import TrainState
 from rnnlab.train.callbacks import Callback, Evaluation
 from rnnlab.train.experiment import (
     Experiment,
+    check_fits,
     flatten_predictions,
     initial_losses,
     initial_params,
@@ -79,7 +80,9 @@ def train_ensemble(cfg: Config, members: list[EnsembleMember], callbacks: list[C
     """Train every member for cfg.train.epochs, logging at the recipe's log points (rows
     into `log`, if any). A member that diverges stops; the others carry on (Diverged only
     when all have)."""
-    exps = [prepare(m.config) for m in members]
+    first = prepare(members[0].config)
+    check_fits(first, len(members))  # before a million members are set up
+    exps = [first, *(prepare(m.config) for m in members[1:])]
     engine = create_ensemble(cfg.run.engine, [(e.spec, e.training) for e in exps], cfg.run.dtype)
     engine.set_params([initial_params(m.config, e.spec) for m, e in zip(members, exps)])
     engine.set_data([e.x for e in exps], [e.y for e in exps])

@@ -14,6 +14,7 @@ from rnnlab.runs.metrics_log import MetricsLog
 from rnnlab.train import ensemble_files
 from rnnlab.train.auto import resolve_engine
 from rnnlab.train.ensemble import make_members, train_ensemble
+from rnnlab.train.experiment import check_fits, prepare
 from rnnlab.train.loop import Callback
 
 
@@ -21,7 +22,9 @@ def run_ensemble(cfg: Config, out: Path, *, seeds: int, sweep: tuple[str, list[s
                  callbacks: list[Callback], plots: bool = True) -> dict[str, Any]:
     """Train the ensemble into the new run folder `out`; returns summary.json's contents."""
     started = time.perf_counter()
-    cfg = resolve_engine(cfg, seeds * (len(sweep[1]) if sweep else 1))
+    count = seeds * (len(sweep[1]) if sweep else 1)
+    cfg = resolve_engine(cfg, count)
+    check_fits(prepare(cfg), count)  # before a million members are set up
     members = make_members(cfg, seeds, sweep)
     rf.create_run_dir(out)
     log = MetricsLog(out, member_column=True)

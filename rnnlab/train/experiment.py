@@ -16,6 +16,7 @@ from rnnlab.engines import ENGINE_OPTIONS, Engine, create_engine
 from rnnlab.engines.base import check_params
 from rnnlab.errors import UserError
 from rnnlab.spec import ModelSpec, TrainingSpec, encode_inputs, encode_targets
+from rnnlab.train.memory import check_memory, needed_bytes
 
 Params = dict[str, np.ndarray]
 
@@ -116,6 +117,19 @@ def engine_options(cfg: Config, name: str) -> dict[str, object]:
     """The run settings engine `name` takes (device and threads for torch; none for numpy)."""
     settings = {"device": cfg.run.device, "threads": cfg.run.threads}
     return {key: settings[key] for key in ENGINE_OPTIONS.get(name, ())}
+
+
+MEMBER_OVERHEAD = 4_000  # bytes of Python objects per ensemble member set up (about 6 kB seen on elman-sine)
+
+
+def check_fits(exp: Experiment, members: int = 1) -> None:
+    """A one-line UserError when `members` models of `exp` cannot fit in memory, raised
+    before their parameters are drawn (rnnlab.train.memory)."""
+    needed = needed_bytes(exp.spec, exp.training, exp.x.shape, np.dtype(exp.config.run.dtype).itemsize, members)
+    if members > 1:  # each member is set up with its own data and objects
+        needed += members * (MEMBER_OVERHEAD + sum(a.nbytes for a in (exp.x, exp.y, exp.eval_x, exp.eval_y)))
+    fewer = f"train fewer than {members} members at once, or " if members > 1 else ""
+    check_memory(needed, f"{fewer}make model.hidden (now {exp.spec.hidden}) or model.layers smaller")
 
 
 def check_state(exp: Experiment, params: Params, optimizer: dict[str, np.ndarray], epoch: int) -> None:

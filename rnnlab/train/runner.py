@@ -34,6 +34,7 @@ from rnnlab.train.completion import complete
 from rnnlab.train.experiment import (
     Experiment,
     build_engine,
+    check_fits,
     check_state,
     flatten_predictions,
     initial_losses,
@@ -124,6 +125,7 @@ def start(cfg: Config, out: Path) -> Session:
     """A new session: data and engine ready, folder created with its config.toml."""
     cfg = resolve_engine(cfg)  # --engine auto: config.toml names the engine used
     exp = prepare(cfg)
+    check_fits(exp)
     engine = build_engine(exp, initial_params(cfg, exp.spec))
     rf.create_run_dir(out)
     session = Session(out, to_toml(cfg), exp, engine, TrainState(random=random_sources(cfg)), inspector(exp))
@@ -149,6 +151,7 @@ def reopen(run_dir: Path, overrides: Sequence[str] = ()) -> Session:
         raise UserError(f"{run_dir}: {status.problem}")
     cfg = _settings(run_dir, overrides)
     exp = prepare(cfg)
+    check_fits(exp)
     path = run_dir / checkpoint.NAME
     if not path.exists():  # stopped before its first checkpoint: start over, same result
         session = Session(run_dir, to_toml(cfg), exp, build_engine(exp, initial_params(cfg, exp.spec)),
