@@ -24,6 +24,7 @@ from rnnlab.config import override
 from rnnlab.errors import Interrupted
 from rnnlab.recipes import resolve
 from rnnlab.runs.atomic import atomic_write_bytes
+from rnnlab.runs.folder import WORKING
 from rnnlab.runs.records import TrainState
 from rnnlab.train import memory
 from rnnlab.train.callbacks import Callback
@@ -161,3 +162,20 @@ def test_a_full_disk_names_the_file_meant_not_its_temporary(monkeypatch, tmp_pat
     assert caught.value.errno == errno.ENOSPC
     assert describe(caught.value) == f"cannot write {tmp_path / 'forecast.png'} (No space left on device)"
     assert not list(tmp_path.iterdir())
+
+
+def test_ctrl_c_on_a_slow_model_stops_within_a_second_or_two(tmp_path):
+    out = tmp_path / "r"
+    proc = subprocess.Popen(rnnlab_command("run", "elman-sine", "--set", "model.hidden=1500", "--set", "optim.lr=1e-6",
+                                           "--epochs", "1000000",
+                                           "--no-plots", "--out", str(out)), stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not (out / WORKING).exists() and time.monotonic() < deadline:  # its first metrics row: training
+        time.sleep(0.1)
+    time.sleep(1.0)
+    sent = time.perf_counter()
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    waited = time.perf_counter() - sent
+    assert proc.returncode == 130 and "checkpoint saved" in err, err
+    assert waited < 3.0, f"Ctrl-C took {waited:.1f}s"  # chunks last about CHUNK_SECONDS, not a number of epochs
