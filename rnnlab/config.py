@@ -98,9 +98,10 @@ class TrainConfig:
     schedule: Literal["online", "full_batch"] = "full_batch"
     truncate: int = 1
     gradient: Literal["exact", "primer_approx"] = "exact"
-    # Divergence guard: stop when an epoch's loss exceeds this many times the first
-    # epoch's (NaN or infinity always stops); 0 turns the bound off.
-    max_loss_factor: float = 1e6
+    # Divergence guard: stop when an epoch's loss exceeds this many times the loss at the
+    # initial parameters (NaN or infinity always stops); 0 turns the bound off. Why 1000:
+    # rnnlab.train.guard.
+    max_loss_factor: float = 1e3
 
 
 @dataclass(frozen=True)
@@ -245,10 +246,15 @@ def load(path: Path) -> Config:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as err:
         raise ConfigError(f"cannot read recipe {path}: {err}") from err
+    return parse(text, path)
+
+
+def parse(text: str, source: Path) -> Config:
+    """A recipe from its TOML text; errors name `source`."""
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
-        raise ConfigError(f"{path}: TOML syntax error: {err}") from err
+        raise ConfigError(f"{source}: TOML syntax error: {err}") from err
     return from_dict(raw)
 
 

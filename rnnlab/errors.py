@@ -39,13 +39,19 @@ class Diverged(Exception):
 
 
 class Interrupted(Exception):
-    """Training stopped at a step boundary because it was asked to (Ctrl-C); the state at
-    `epoch` is in the run folder's checkpoint, so `rnnlab resume` continues from there."""
+    """Training stopped because it was asked to (Ctrl-C). `saved`: at a step boundary, the
+    state at `epoch` saved in the run folder's checkpoint, so `rnnlab resume` continues from
+    there; else stopped at once (a second Ctrl-C) and `epoch` is the last checkpoint's
+    (None: none yet, and resume starts over)."""
 
-    def __init__(self, epoch: int, epochs: int, run_dir: Path | None = None) -> None:
-        self.epoch, self.epochs, self.run_dir = epoch, epochs, run_dir
-        super().__init__(epoch, epochs, run_dir)
+    def __init__(self, epoch: int | None, epochs: int, run_dir: Path | None = None, saved: bool = True) -> None:
+        self.epoch, self.epochs, self.run_dir, self.saved = epoch, epochs, run_dir, saved
+        super().__init__(epoch, epochs, run_dir, saved)
 
     def __str__(self) -> str:
         where = f": rnnlab resume {shlex.quote(str(self.run_dir))}" if self.run_dir else " with rnnlab resume"
-        return f"interrupted at epoch {self.epoch} of {self.epochs}; checkpoint saved, continue{where}"
+        if self.saved:
+            return f"interrupted at epoch {self.epoch} of {self.epochs}; checkpoint saved, continue{where}"
+        kept = ("no checkpoint was written yet, resume starts over" if self.epoch is None
+                else f"the checkpoint of epoch {self.epoch} is kept")
+        return f"stopped at once, mid-epoch, by a second Ctrl-C; {kept}{where}"

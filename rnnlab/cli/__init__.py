@@ -1,13 +1,16 @@
 """Command line: parse, call the library, turn failures into one line and an exit code.
 
 Exit codes: 0 ok, 1 a check failed (gradcheck, compare), 2 bad input (or a file that
-cannot be read or written), 3 training diverged, 130 interrupted (Ctrl-C).
+cannot be read or written), 3 training diverged, 130 interrupted (Ctrl-C), 141 the output
+pipe closed (`| head`: the run itself is complete or saved).
 Only argparse is imported at the top so `rnnlab --help` answers at once.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import sys
 from typing import NoReturn, Sequence
 
@@ -61,6 +64,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.argv = ["rnnlab", *args_list]
     try:
         return int(args.handler(args) or 0)
+    except BrokenPipeError:
+        return _reader_gone()
     except KeyboardInterrupt:
         print("rnnlab: interrupted", file=sys.stderr)
         return 130
@@ -70,8 +75,23 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         from rnnlab.cli.common import in_flags
 
-        print(f"rnnlab: {'error: ' if code == 2 else ''}{in_flags(str(err), args)}", file=sys.stderr)
+        try:
+            print(f"rnnlab: {'error: ' if code == 2 else ''}{in_flags(str(err), args)}", file=sys.stderr)
+        except BrokenPipeError:
+            _reader_gone()
         return code
+
+
+def _reader_gone() -> int:
+    """stdout or stderr is a pipe whose reader left (`rnnlab run ... | head -1`): the work
+    was done or saved, only its messages are lost. Later writes go nowhere, not into a
+    traceback at exit; the code is the shell's for a program a closed pipe ended."""
+    null = os.open(os.devnull, os.O_WRONLY)
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(null, stream.fileno())
+    os.close(null)
+    return 128 + 13  # SIGPIPE
 
 
 def _exit_code(err: Exception) -> int | None:

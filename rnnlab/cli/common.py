@@ -91,7 +91,7 @@ def in_flags(message: str, args: argparse.Namespace) -> str:
             return flag_of[key] + (" " if assigned else "")
         return f"--set {key}=" if assigned and has_set else match.group(0)
 
-    pattern = r"(?<![\w.-])(" + "|".join(re.escape(k) for k in sorted(keys(), key=len, reverse=True)) + r")\b(=)?"
+    pattern = r"(?<![\w.-])(?<!--set )(" + "|".join(re.escape(k) for k in sorted(keys(), key=len, reverse=True)) + r")\b(=)?"
     return head + re.sub(pattern, say, message)
 
 

@@ -30,11 +30,12 @@ def run_ensemble_command(args: argparse.Namespace, cfg: Config) -> int:
     if args.checkpoint_every is not None:
         raise UserError("--checkpoint-every: ensembles write no checkpoints; run members one at a time to resume")
     sweep = parse_sweep(args.sweep) if args.sweep else None
-    from rnnlab.cli.training import progress_callbacks
+    from rnnlab.cli.training import progress_callbacks, train_interruptibly
 
     with run_folder(args, cfg.run.name) as out:
-        summary = run_ensemble(cfg, out, seeds=args.ensemble or 1, sweep=sweep, argv=args.argv,
-                               callbacks=progress_callbacks(args, cfg.run.name), plots=not args.no_plots)
+        summary = train_interruptibly(lambda: run_ensemble(
+            cfg, out, seeds=args.ensemble or 1, sweep=sweep, argv=args.argv,
+            callbacks=progress_callbacks(args, cfg.run.name), plots=not args.no_plots))
     if not args.quiet:
         ens, err = summary["ensemble"], summary["test_rmse"]
         line = f"{ens['members']} members on {summary['engine']}"

@@ -54,7 +54,9 @@ def handle(args: argparse.Namespace) -> int:
             print(f"window {i + 1:<3} predicted {np.array2string(p, formatter=fmt, max_line_width=200)}")
             print(f"{'':<10} actual    {np.array2string(t, formatter=fmt, max_line_width=200)}")
     print(f"RMSE {r.rmse:.6g} on {r.evaluated_on}")
-    if r.saved_difference is not None:
+    if isinstance(r.saved_difference, str):
+        print(f"not compared with the run's own final predictions: {r.saved_difference}")
+    else:
         print(f"max difference from the run's own final predictions: {r.saved_difference:.3g}")
     return 0
 

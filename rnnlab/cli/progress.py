@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shutil
 import time
-from typing import TextIO
+from typing import Callable, TextIO
 
 import numpy as np
 
@@ -13,24 +13,31 @@ from rnnlab.train.callbacks import Callback
 from rnnlab.train.members import Members
 
 
+PLAIN_SECONDS = 30.0  # off a terminal, a line at least this often (a tenth of a long run is days)
+
+
 class Progress(Callback):
     """On a terminal it redraws one line at most 10 times a second; elsewhere (CI logs,
-    pipes) it prints a line at every tenth of the run. The loss shown is the median over
-    the members still training (a single run's own loss)."""
+    pipes) it prints a line at every tenth of the run and at least every PLAIN_SECONDS,
+    each with the time left. The loss shown is the median over the members still training
+    (a single run's own loss). When the stream goes away (a closed pipe, a lost terminal)
+    it falls silent and training goes on."""
 
-    def __init__(self, label: str, stream: TextIO, *, live: bool) -> None:
-        self.label, self.stream, self.live = label, stream, live
+    def __init__(self, label: str, stream: TextIO, *, live: bool,
+                 clock: Callable[[], float] = time.perf_counter) -> None:
+        self.label, self.stream, self.live, self.clock = label, stream, live, clock
         self.first = self.total = 0
         self.started = self.last_draw = 0.0
         self.next_line = 0
+        self.silent = False
 
     def on_start(self, state: TrainState, members: Members, total: int) -> None:
         self.first, self.total = state.epoch, total
-        self.started = time.perf_counter()
+        self.started = self.last_draw = self.clock()
         self.next_line = state.epoch + max(1, (total - state.epoch) // 10)
 
     def on_progress(self, state: TrainState, losses: np.ndarray) -> None:
-        done, now = state.epoch, time.perf_counter()
+        done, now = state.epoch, self.clock()
         last = losses[:, -1]
         loss = float(np.median(last[np.isfinite(last)])) if np.isfinite(last).any() else float("nan")
         finished = done >= self.total
@@ -38,18 +45,25 @@ class Progress(Callback):
             if finished or now - self.last_draw >= 0.1:
                 self.last_draw = now
                 width = min(shutil.get_terminal_size().columns, 120) - 1
-                self.stream.write("\r" + self._line(done, loss, now, width=width) + CLEAR_TO_END)
-                self.stream.flush()
-        elif finished or done >= self.next_line:
+                self._write("\r" + self._line(done, loss, now, width=width) + CLEAR_TO_END)
+        elif finished or done >= self.next_line or now - self.last_draw >= PLAIN_SECONDS:
             while self.next_line <= done:
                 self.next_line += max(1, (self.total - self.first) // 10)
-            self.stream.write(self._line(done, loss, now) + "\n")
-            self.stream.flush()
+            self.last_draw = now
+            self._write(self._line(done, loss, now) + "\n")
 
     def on_end(self, state: TrainState) -> None:
         if self.live:
-            self.stream.write("\n")
+            self._write("\n")
+
+    def _write(self, text: str) -> None:
+        if self.silent:
+            return
+        try:
+            self.stream.write(text)
             self.stream.flush()
+        except (OSError, ValueError):  # the reader is gone (EPIPE, EIO) or the stream closed: train on
+            self.silent = True
 
     def _line(self, done: int, loss: float, now: float, *, width: int | None = None) -> str:
         """One progress line; with `width` (a terminal's), a bar that fills what is left of
@@ -76,12 +90,12 @@ CLEAR_TO_END = "\x1b[K"  # what a shorter line leaves of a longer one is erased
 
 
 def duration(seconds: float) -> str:
-    """12.3s, 4m05s, 3h02m, 2d04h: short enough for a progress line at any length of run."""
+    """12.3s, 4m05s, 3h20m, 2.4 days: readable at any run length."""
     if seconds < 60:
         return f"{seconds:.1f}s"
-    minutes, sec = divmod(int(seconds), 60)
-    hours, minutes = divmod(minutes, 60)
-    days, hours = divmod(hours, 24)
-    if days:
-        return f"{days}d{hours:02d}h"
-    return f"{hours}h{minutes:02d}m" if hours else f"{minutes}m{sec:02d}s"
+    minutes, hours = int(seconds // 60), int(seconds // 3600)
+    if hours < 1:
+        return f"{minutes}m{int(seconds % 60):02d}s"
+    if hours < 48:
+        return f"{hours}h{minutes % 60:02d}m"
+    return f"{seconds / 86400:.1f} days"

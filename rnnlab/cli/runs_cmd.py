@@ -16,7 +16,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "runs", help="list run folders: complete, or incomplete and resumable",
         description="List the run folders in DIR (default: runs). A run is complete once its "
                     "summary.json exists (written last); an incomplete one shows its latest "
-                    "checkpoint and the command that continues it.")
+                    "checkpoint and the command that continues it; one that diverged, the commands "
+                    "that go on from there.")
     p.add_argument("root", nargs="?", default="runs", metavar="DIR",
                    help="where the run folders are (default: runs)")
     p.set_defaults(handler=handle)
@@ -40,6 +41,8 @@ def _detail(s: RunStatus) -> str:
         return _forecast_detail(s)
     if s.state == "complete":
         return ", ".join(x for x in (s.recipe, f"{s.epochs} epochs" if s.epochs else "") if x)
+    if s.state in ("diverged", "damaged"):
+        return ": ".join(x for x in (s.recipe, s.problem) if x)
     if s.state != "incomplete":
         return ""
     resume = f"rnnlab resume {shlex.quote(str(s.path))}"

@@ -122,6 +122,17 @@ def clip_grad_norm(grads: Params, max_norm: float, member_axes: int = 0) -> floa
     return float(norm) if member_axes == 0 else norm
 
 
+def state_shapes(name: str, shapes: dict[str, tuple[int, ...]], steps: int) -> dict[str, tuple[int, ...]]:
+    """The entries of optimizer `name`'s state after `steps` updates of parameters shaped
+    `shapes`, with their shapes (Adam's "step" is a 0-d count): what a checkpoint must hold."""
+    if name == "momentum" and steps:
+        return {f"velocity/{k}": shape for k, shape in shapes.items()}
+    if name == "adam":
+        moments = {f"{kind}/{k}": shape for kind in ("m", "v") for k, shape in shapes.items()} if steps else {}
+        return {"step": (), **moments}
+    return {}
+
+
 def make_optimizer(name: str, lr: Rate, *, momentum: float = 0.9, beta1: float = 0.9,
                    beta2: float = 0.999) -> Optimizer:
     if name == "sgd":

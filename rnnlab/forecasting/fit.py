@@ -27,6 +27,7 @@ from rnnlab.train.batches import MiniBatches
 from rnnlab.train.callbacks import AtLogPoints, EarlyStopping
 from rnnlab.train.experiment import training_spec
 from rnnlab.train.guard import divergence_guard
+from rnnlab.train.memory import check_memory, needed_bytes
 from rnnlab.train.loop import train
 from rnnlab.train.members import Members, OneEngine
 from rnnlab.train.schedule import LogSchedule
@@ -225,6 +226,9 @@ def fit_member(problem: ForecastProblem, cand: Candidate, seed: int, snapshot_or
         return norm.targets(w.hist, w.fut, w.sid, w.level)
 
     x, y = Examples(origins, inputs), Examples(origins, targets)
+    batch = (min(x.shape[0], fc.batch_size or x.shape[0]), *inputs(origins[:1]).shape[1:])  # what one update holds
+    check_memory(needed_bytes(spec, training_spec(cfg), batch, np.dtype(cfg.run.dtype).itemsize),
+                 f"make model.hidden (now {m.hidden}) or model.layers smaller")
     if whole:
         _refit(problem, member, x, y, max(1, refit_epochs or 0))
     else:

@@ -1,5 +1,5 @@
 """The data of a single run's report, read from its folder: loss curves (metrics.csv, or
-the checkpoint's records while training), the logged predictions (predictions.npz) and
+the rows written so far while training), the logged predictions (predictions.npz) and
 what the network did inside (inspection.npz), each cut down to what the page draws."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import numpy as np
 from rnnlab.report.reading import read_csv_rows, to_float
 from rnnlab.report.sample import MAX_FRAMES, frame_indices, keep_extremes, plain
 from rnnlab.runs import checkpoint
-from rnnlab.runs.folder import read_npz
+from rnnlab.runs.folder import WORKING, read_npz
 from rnnlab.runs.inspection import NAME as INSPECTION
 from rnnlab.runs.inspection import Inspection, read_inspection
 
@@ -40,18 +40,20 @@ def metrics_curves(run_dir: Path) -> list[dict[str, Any]] | None:
 
 
 def checkpoint_progress(run_dir: Path) -> dict[str, Any] | None:
-    """Curves and the latest predictions of a run still training, from checkpoint.npz."""
+    """Curves and the latest predictions of a run still training: the metrics rows written
+    so far (rnnlab.runs.metrics_log's working file) and checkpoint.npz's latest frame."""
     path = run_dir / checkpoint.NAME
     if not path.is_file():
         return None
     ckpt = checkpoint.load(path)
-    records = [r for r in ckpt.state.records if getattr(r, "member", 0) == 0]
-    epochs = np.array([r.epoch for r in records], dtype=np.int64)
-    loss = np.array([r.loss for r in records], dtype=np.float64)
-    test = np.array([np.nan if r.test_loss is None else r.test_loss for r in records], dtype=np.float64)
-    latest = next((r for r in reversed(records) if r.predictions is not None), None)
-    return {"epoch": ckpt.state.epoch, "epochs": ckpt.epochs, "curves": curves(epochs, loss, test),
-            "latest": None if latest is None else {"epoch": latest.epoch, "values": plain(np.asarray(latest.predictions))}}
+    rows = read_csv_rows(run_dir / WORKING) if (run_dir / WORKING).is_file() else []
+    mine = [r for r in rows if r.get("member", "0") == "0" and r.get("epoch")]
+    epochs = np.array([int(float(r["epoch"])) for r in mine], dtype=np.int64)
+    loss = np.array([to_float(r.get("loss")) for r in mine])
+    test = np.array([to_float(r.get("test_loss")) for r in mine])
+    logged, kept = ckpt.state.frames.all()
+    latest = {"epoch": logged[-1], "values": plain(np.asarray(kept[-1]))} if logged else None
+    return {"epoch": ckpt.state.epoch, "epochs": ckpt.epochs, "curves": curves(epochs, loss, test), "latest": latest}
 
 
 def predictions(run_dir: Path) -> dict[str, Any] | None:

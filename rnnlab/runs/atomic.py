@@ -55,6 +55,12 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
         yield tmp
         _fsync_file(tmp)
         os.replace(tmp, target)
+    except OSError as err:
+        tmp.unlink(missing_ok=True)
+        if err.errno is None or err.filename not in (None, str(tmp), tmp):
+            raise
+        # a full disk while writing or renaming: the error names the file meant, not its temporary
+        raise OSError(err.errno, err.strerror, str(target)) from err
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise

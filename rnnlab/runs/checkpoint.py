@@ -2,13 +2,14 @@
 exactly where it stopped.
 
 ``checkpoint.npz`` (read with ``allow_pickle=False``) holds ``params/<name>``,
-``optimizer/<key>``, the log records so far (``records/epoch``, ``records/step``,
-``records/loss``, ``records/test_loss`` with ``records/has_test_loss``, ``records/member``,
-``records/predictions`` stacked, empty when the records keep none), ``history/epoch`` and
-``history/loss`` (rnnlab.runs.history), and ``meta``: a JSON
-string with the format version, the fingerprint of the run's config.toml (so a checkpoint from another run is refused),
-the epoch counter, each member's first loss, the random states, which members diverged or
-stopped early, and the options the run was started with.
+``optimizer/<key>``, the GIF frames kept so far (``frames/epoch`` and ``frames/predictions``
+stacked, rnnlab.runs.records.Frames), ``history/epoch`` and ``history/loss``
+(rnnlab.runs.history), and ``meta``: a JSON string with the format version, the
+fingerprint of the run's config.toml (so a checkpoint from another run is refused), the
+epoch counter, each member's initial loss, the random states, which members diverged or
+stopped early, the length and CRC-32 of the metrics rows written (rnnlab.runs.metrics_log),
+the frames' bookkeeping, and the options the run was started with. Everything it keeps
+is bounded: its size does not grow with the run's length.
 """
 
 from __future__ import annotations
@@ -24,9 +25,9 @@ import numpy as np
 from rnnlab.errors import UserError
 from rnnlab.runs.folder import NPZ_ERRORS, read_npz, write_npz
 from rnnlab.runs.history import LossHistory
-from rnnlab.runs.records import LogRecord, TrainState
+from rnnlab.runs.records import Frames, TrainState
 
-FORMAT = 2  # 2: records carry their member; per-member first losses, divergence, early stops; the loss history
+FORMAT = 3  # 3: metrics rows on disk (their length and CRC here), GIF frames thinned; 2: every record kept
 NAME = "checkpoint.npz"
 Params = dict[str, np.ndarray]
 
@@ -48,16 +49,20 @@ def config_fingerprint(config_text: str) -> str:
 
 def save(path: Path, ckpt: Checkpoint) -> None:
     """Write `ckpt` to `path` atomically: a reader sees the old checkpoint or the new one."""
-    st = ckpt.state
+    st, frames = ckpt.state, ckpt.state.frames
+    epochs, predictions = frames.all()
     meta = {"format": FORMAT, "fingerprint": ckpt.fingerprint, "epoch": st.epoch, "epochs": ckpt.epochs,
             "initial_losses": st.initial_losses, "train_seconds": st.train_seconds, "random": st.random,
             "diverged": {str(k): list(v) for k, v in st.diverged.items()},
             "stopped": {str(k): v for k, v in st.stopped.items()}, "history_width": st.history.width,
+            "last_logged": {str(k): v for k, v in st.last_logged.items()}, "rows": list(st.rows),
+            "frames": {"stride": frames.stride, "seen": frames.seen, "latest": frames.latest is not None},
             "options": ckpt.options}
     arrays: dict[str, np.ndarray] = {"meta": np.array(json.dumps(meta, sort_keys=True))}
     arrays.update({f"params/{k}": v for k, v in ckpt.params.items()})
     arrays.update({f"optimizer/{k}": np.asarray(v) for k, v in ckpt.optimizer.items()})
-    arrays.update(_records_to_arrays(st.records))
+    arrays["frames/epoch"] = np.array(epochs, dtype=np.int64)
+    arrays["frames/predictions"] = np.stack(predictions) if predictions else np.zeros(0)
     arrays.update({f"history/{k}": v for k, v in st.history.arrays().items()})
     write_npz(path, arrays)
 
@@ -70,14 +75,17 @@ def load(path: Path) -> Checkpoint:
         if meta.get("format") != FORMAT:
             raise UserError(f"{path}: checkpoint format {meta.get('format')!r} is not the supported {FORMAT}; "
                             "it was written by another rnnlab version")
-        state = TrainState(int(meta["epoch"]), _records_from_arrays(arrays),
-                           [float(v) for v in meta["initial_losses"]], float(meta["train_seconds"]),
-                           dict(meta["random"]),
-                           {int(k): (int(v[0]), str(v[1])) for k, v in meta.get("diverged", {}).items()},
-                           {int(k): int(v) for k, v in meta.get("stopped", {}).items()},
-                           LossHistory(arrays["history/epoch"], arrays["history/loss"], int(meta["history_width"])))
+        size, crc = (int(v) for v in meta["rows"])
+        state = TrainState(
+            epoch=int(meta["epoch"]), initial_losses=[float(v) for v in meta["initial_losses"]],
+            train_seconds=float(meta["train_seconds"]), random=dict(meta["random"]),
+            diverged={int(k): (int(v[0]), str(v[1])) for k, v in meta["diverged"].items()},
+            stopped={int(k): int(v) for k, v in meta["stopped"].items()},
+            history=LossHistory(arrays["history/epoch"], arrays["history/loss"], int(meta["history_width"])),
+            frames=_frames(arrays, meta["frames"]), last_logged={int(k): float(v) for k, v in meta["last_logged"].items()},
+            rows=(size, crc))
         return Checkpoint(str(meta["fingerprint"]), _section(arrays, "params/"), _section(arrays, "optimizer/"),
-                          state, int(meta["epochs"]), dict(meta.get("options", {})))
+                          state, int(meta["epochs"]), dict(meta["options"]))
     except UserError:
         raise
     except (*NPZ_ERRORS, KeyError, TypeError) as err:
@@ -89,28 +97,13 @@ def _section(arrays: dict[str, np.ndarray], prefix: str) -> dict[str, np.ndarray
     return {k[len(prefix):]: v for k, v in arrays.items() if k.startswith(prefix)}
 
 
-def _records_to_arrays(records: list[LogRecord]) -> dict[str, np.ndarray]:
-    test = [r.test_loss for r in records]
-    kept = [r.predictions for r in records if r.predictions is not None]
-    if kept and len(kept) != len(records):
-        raise ValueError("either every log record keeps its predictions or none does")
-    return {
-        "records/epoch": np.array([r.epoch for r in records], dtype=np.int64),
-        "records/member": np.array([r.member for r in records], dtype=np.int64),
-        "records/step": np.array([r.step for r in records], dtype=np.int64),
-        "records/loss": np.array([r.loss for r in records], dtype=np.float64),
-        "records/test_loss": np.array([np.nan if t is None else t for t in test], dtype=np.float64),
-        "records/has_test_loss": np.array([t is not None for t in test], dtype=bool),
-        "records/predictions": np.stack(kept) if kept else np.zeros(0),
-    }
-
-
-def _records_from_arrays(arrays: dict[str, np.ndarray]) -> list[LogRecord]:
-    epoch, step, loss = arrays["records/epoch"], arrays["records/step"], arrays["records/loss"]
-    test, has_test = arrays["records/test_loss"], arrays["records/has_test_loss"]
-    preds, member = arrays["records/predictions"], arrays["records/member"]
-    n = len(epoch)
-    if not (n == len(step) == len(loss) == len(test) == len(has_test) == len(member)) or (preds.size and len(preds) != n):
-        raise ValueError("the log records have different lengths")
-    return [LogRecord(int(epoch[i]), int(step[i]), float(loss[i]), float(test[i]) if has_test[i] else None,
-                      preds[i] if preds.size else None, int(member[i])) for i in range(n)]
+def _frames(arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> Frames:
+    epochs, predictions = arrays["frames/epoch"].tolist(), arrays["frames/predictions"]
+    if len(predictions) != len(epochs) and not (predictions.size == 0 and not epochs):
+        raise ValueError(f"{len(epochs)} frame epochs but {len(predictions)} frames")
+    frames = Frames(epochs, list(predictions), int(meta["stride"]), int(meta["seen"]))
+    if meta["latest"]:
+        if not epochs:
+            raise ValueError("the latest frame is missing")
+        frames.latest = (frames.epochs.pop(), frames.predictions.pop())
+    return frames

@@ -1,9 +1,12 @@
 """The run folder: the interface between training and everything that reads results.
 
-Files (each written atomically; summary.json last, so its presence means complete):
+Files (each written atomically, but for the rows appended while training; summary.json
+last, so its presence means complete):
   config.toml      the resolved recipe
   checkpoint.npz   while training: the state to resume from (rnnlab.runs.checkpoint);
                    removed once summary.json is written
+  .metrics.csv.rows  while training: metrics.csv's rows so far (rnnlab.runs.metrics_log)
+  diverged.json    only when training diverged: where and why (the checkpoint before it stays)
   metrics.csv      epoch, step, loss, test_loss at every log point
   history.npz      the training loss of every epoch (rnnlab.runs.history)
   inspection.npz   the inside views at log points (rnnlab.runs.inspection)
@@ -17,22 +20,24 @@ Files (each written atomically; summary.json last, so its presence means complet
 from __future__ import annotations
 
 import csv
+import errno
 import io
 import json
 import os
+import re
+import stat
 import threading
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 
 from rnnlab.errors import UserError, WriteError
 from rnnlab.runs.atomic import atomic_path, atomic_write_bytes
-from rnnlab.runs.records import LogRecord
 
 METRIC_COLUMNS = ("epoch", "step", "loss", "test_loss")
 
@@ -59,14 +64,19 @@ def default_run_dir(recipe: str, root: Path = Path("runs")) -> Path:
 
 
 def create_run_dir(path: Path) -> Path:
-    """Make an empty run folder, refusing to touch an existing non-empty one."""
+    """Make an empty run folder, refusing to touch an existing non-empty one. A folder
+    holding only what a killed rnnlab left behind (leftovers) counts as empty."""
     if path.exists() and not path.is_dir():
         raise UserError(f"{path}: exists and is not a folder; choose another path for the run folder")
-    if path.is_dir() and any(path.iterdir()):
-        raise UserError(f"{path}: folder is not empty; choose a new folder so no earlier run is overwritten")
+    if path.is_dir():
+        entries = list(path.iterdir())
+        if not all(leftover(p) for p in entries):
+            raise UserError(f"{path}: folder is not empty; choose a new folder so no earlier run is overwritten")
+        for p in entries:
+            p.unlink(missing_ok=True)
     try:
         path.mkdir(parents=True, exist_ok=True)
-        probe = path / f".write-test-{os.getpid()}"
+        probe = path / f"{PROBE}{os.getpid()}"
         probe.write_bytes(b"")
         probe.unlink()
     except OSError as err:
@@ -101,6 +111,36 @@ def claim_run_dir(path: Path, name: str, text: str) -> Path:
     return path
 
 
+PROBE = ".write-test-"  # create_run_dir's probe, then its pid
+# rnnlab.runs.atomic's temporary files, create_run_dir's probe, claim_run_dir's claim (pid, then thread)
+TEMPORARY = re.compile(r"\.(.+\.tmp|write-test|.+\.claim)-(\d+)(-\d+)?")
+WORKING = ".metrics.csv.rows"  # the metrics rows of a run in progress (rnnlab.runs.metrics_log)
+
+
+def temporary(path: Path) -> bool:
+    """A temporary file rnnlab wrote and a killed process left: its process is gone."""
+    match = TEMPORARY.fullmatch(path.name)
+    return bool(match) and path.is_file() and not _alive(int(match.group(2)))
+
+
+def leftover(path: Path) -> bool:
+    """What a killed rnnlab leaves in a folder that holds no run yet: temporary files, and
+    the metrics rows of an ensemble that never finished."""
+    return temporary(path) or (path.name == WORKING and path.is_file())
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return False  # ours, from before: this process is not writing it now
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's process: alive
+        return True
+    return True
+
+
 @contextmanager
 def reporting_write_errors(path: Path) -> Iterator[None]:
     """Turn a failed write (full disk, no permission) into a one-line WriteError."""
@@ -133,18 +173,29 @@ def write_npz(path: Path, arrays: dict[str, np.ndarray]) -> None:
             np.savez(fh, **arrays)
 
 
-def write_metrics(path: Path, records: list[LogRecord]) -> None:
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(METRIC_COLUMNS)
-    for r in records:
-        writer.writerow([r.epoch, r.step, repr(r.loss), "" if r.test_loss is None else repr(r.test_loss)])
-    write_text(path, buf.getvalue())
-
-
 def read_metrics(path: Path) -> list[dict[str, str]]:
-    with open(path, newline="", encoding="utf-8") as fh:
+    with io.TextIOWrapper(open_regular(path), encoding="utf-8", newline="") as fh:
         return list(csv.DictReader(fh))
+
+
+def open_regular(path: Path) -> BinaryIO:
+    """Open a run folder's file for reading, refusing anything but a regular file: a FIFO
+    (or a device) under a run file's name would block the reader forever, or never end."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file", str(path))
+        os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def read_text(path: Path) -> str:
+    """A run folder's text file (config.toml, summary.json), regular files only."""
+    with open_regular(path) as fh:
+        return fh.read().decode("utf-8")
 
 
 # What reading a missing, truncated or foreign npz file raises.
@@ -154,7 +205,7 @@ NPZ_ERRORS = (OSError, ValueError, EOFError, zipfile.BadZipFile)
 def read_npz(path: Path) -> dict[str, np.ndarray]:
     """Every array of an npz file, without pickle. The file is closed even when damaged
     (np.load given a path leaves it open when the zip cannot be read)."""
-    with open(path, "rb") as fh:
+    with open_regular(path) as fh:
         loaded = np.load(fh, allow_pickle=False)
         if not isinstance(loaded, np.lib.npyio.NpzFile):
             raise ValueError("a single .npy array, not an npz archive")
@@ -171,6 +222,7 @@ def load_params(path: Path) -> dict[str, np.ndarray]:
 
 
 def remove_temporaries(run_dir: Path) -> None:
-    """Delete the temporary files a killed process left behind (rnnlab.runs.atomic names them)."""
-    for tmp in run_dir.glob(".*.tmp-*"):
-        tmp.unlink(missing_ok=True)
+    """Delete the temporary files killed processes left behind (`temporary`)."""
+    for path in run_dir.iterdir():
+        if temporary(path):
+            path.unlink(missing_ok=True)

@@ -11,17 +11,20 @@ from __future__ import annotations
 
 import json
 import time
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 import numpy as np
 
 from rnnlab.config import Config, from_dict, to_toml
 from rnnlab.errors import Diverged
 from rnnlab.runs import folder as rf
+from rnnlab.runs.metrics_log import write_metrics
+from rnnlab.runs.records import LogRecord
+from rnnlab.runs.status import DIVERGED
 from rnnlab.runs.summary import build_summary
 
-DIVERGED = "diverged.json"
 Result = dict[str, Any]
 
 
@@ -93,16 +96,34 @@ def run_batch(folders: list[str], configs: list[dict[str, Any]]) -> list[Result]
         cfgs = [from_dict(configs[i]) for i in todo]
         members = [EnsembleMember(k, cfg.run.seed, None, cfg) for k, cfg in enumerate(cfgs)]
         started = time.perf_counter()
+        rows = MemberRows()
         with threadpool_limits(1):
-            result = train_ensemble(cfgs[0], members, [])
+            result = train_ensemble(cfgs[0], members, [], rows)
         seconds = (time.perf_counter() - started) / len(todo)
         for k, i in enumerate(todo):
-            _write_member(outs[i], cfgs[k], result, k, len(todo), seconds)
+            _write_member(outs[i], cfgs[k], result, k, rows.rows.get(k, []), len(todo), seconds)
     return [trial_result(out) or {"name": out.name, "status": "missing"} for out in outs]
 
 
-def _write_member(out: Path, cfg: Config, result: Any, k: int, batch: int, seconds: float) -> None:
-    """Member k of a batch as a run folder of its own, summary.json (or diverged.json) last."""
+class MemberRows:
+    """The metrics rows of a batch, kept per member (rnnlab.train.callbacks.RowLog): each
+    trial's are those of one ordinary run, a few hundred at most."""
+
+    size, crc = 0, 0  # nothing checkpointed: a batch has no checkpoint
+
+    def __init__(self) -> None:
+        self.rows: dict[int, list[LogRecord]] = {}
+
+    def append(self, records: Sequence[LogRecord]) -> None:
+        for r in records:
+            self.rows.setdefault(r.member, []).append(replace(r, member=0))
+
+
+def _write_member(out: Path, cfg: Config, result: Any, k: int, rows: list[LogRecord], batch: int,
+                  seconds: float) -> None:
+    """Member k of a batch (its metrics rows: `rows`) as a run folder of its own,
+    summary.json (or diverged.json) last."""
+    from rnnlab.runs.records import Frames
     from rnnlab.train.runner import prediction_arrays
 
     exp = result.exps[k]
@@ -112,11 +133,10 @@ def _write_member(out: Path, cfg: Config, result: Any, k: int, batch: int, secon
         epoch, reason = result.state.diverged[k]
         _write_diverged(out, cfg, epoch, reason, seconds)
         return
-    rows = result.rows(k)
     final = result.final[k]
-    rf.write_metrics(out / "metrics.csv", rows)
+    write_metrics(out / "metrics.csv", rows)
     rf.write_npz(out / "params.npz", result.params[k])
-    rf.write_npz(out / "predictions.npz", prediction_arrays(exp, [], final))
+    rf.write_npz(out / "predictions.npz", prediction_arrays(exp, Frames(), final))
     truth = np.asarray(exp.eval_y, dtype=np.float64).reshape(final.shape)
     results = {"final_loss": rows[-1].loss if rows else None, "final_epoch": rows[-1].epoch if rows else None,
                "test_rmse": float(np.sqrt(np.mean((final.astype(np.float64) - truth) ** 2))),

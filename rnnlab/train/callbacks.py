@@ -1,5 +1,5 @@
 """What happens at the training loop's stops, as callbacks: the loop itself only trains,
-guards and checkpoints. Evaluation records the log points' rows and predictions; early
+guards and checkpoints. Evaluation writes the log points' rows and keeps their predictions; early
 stopping keeps each member's best parameters and ends its training when validation stops
 improving; the CLI's progress display is one more callback.
 """
@@ -7,7 +7,7 @@ improving; the CLI's progress display is one more callback.
 from __future__ import annotations
 
 import math
-from typing import Callable
+from typing import Callable, Protocol, Sequence
 
 import numpy as np
 
@@ -30,28 +30,44 @@ class Callback:
     def on_end(self, state: TrainState) -> None: ...
 
 
+class RowLog(Protocol):
+    """Where Evaluation's rows go: rnnlab.runs.metrics_log.MetricsLog (`size` and `crc`
+    count what it holds, for the checkpoint), or any sink of rows."""
+
+    size: int
+    crc: int
+
+    def append(self, records: Sequence[LogRecord]) -> None: ...
+
+
 class Evaluation(Callback):
-    """At every log point, a row per training member into `state.records`: the epoch's loss,
-    and the loss of its predictions on the evaluation data (None without a test part).
+    """At every log point, a row per training member into the metrics log (written as it
+    comes: rnnlab.runs.metrics_log), the epoch's loss and the loss of its predictions on
+    the evaluation data (None without a test part); and each member's latest logged loss.
 
     `predict(members)` gives each member's predictions as they are plotted; `test_loss(i, p)`
-    member i's loss for predictions p. `keep_predictions` keeps them in the rows (the GIF's
-    frames of a single run; an ensemble keeps none).
+    member i's loss for predictions p. `keep_frames` keeps member 0's predictions as GIF
+    frames (`state.frames`, bounded; a single run's: an ensemble keeps none).
     """
 
     def __init__(self, predict: Callable[[Members], list[np.ndarray]],
                  test_loss: Callable[[int, np.ndarray], float | None], updates_per_epoch: int,
-                 keep_predictions: bool = True) -> None:
-        self.predict, self.test_loss = predict, test_loss
-        self.updates_per_epoch, self.keep_predictions = updates_per_epoch, keep_predictions
+                 log: RowLog | None, keep_frames: bool = True) -> None:
+        self.predict, self.test_loss, self.log = predict, test_loss, log
+        self.updates_per_epoch, self.keep_frames = updates_per_epoch, keep_frames
 
     def on_log(self, state: TrainState, members: Members, epoch: int, losses: np.ndarray) -> None:
-        preds = self.predict(members)
-        for i in state.active(members.count):
+        preds, active, records = self.predict(members), state.active(members.count), []
+        for i in active:
             with np.errstate(all="ignore"):  # a member's NaN predictions make a NaN test loss, not an error
                 test = self.test_loss(i, preds[i])
-            state.records.append(LogRecord(epoch, epoch * self.updates_per_epoch, float(losses[i]), test,
-                                           preds[i] if self.keep_predictions else None, i))
+            records.append(LogRecord(epoch, epoch * self.updates_per_epoch, float(losses[i]), test, i))
+            state.last_logged[i] = float(losses[i])
+        if self.log is not None:
+            self.log.append(records)
+            state.rows = (self.log.size, self.log.crc)
+        if self.keep_frames and 0 in active:
+            state.frames.add(epoch, preds[0])
 
 
 class EarlyStopping(Callback):

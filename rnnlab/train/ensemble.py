@@ -17,11 +17,14 @@ import numpy as np
 
 from rnnlab.config import Config, ConfigError, override
 from rnnlab.engines.ensemble import Ensemble, create_ensemble
-from rnnlab.runs.records import LogRecord, TrainState
+from rnnlab.runs.metrics_log import MetricsLog
+from rnnlab.runs.records import TrainState
 from rnnlab.train.callbacks import Callback, Evaluation
 from rnnlab.train.experiment import (
     Experiment,
+    check_fits,
     flatten_predictions,
+    initial_losses,
     initial_params,
     prepare,
 )
@@ -66,19 +69,20 @@ def make_members(cfg: Config, seeds: int, sweep: tuple[str, list[str]] | None) -
 class EnsembleResult:
     members: list[EnsembleMember]
     exps: list[Experiment]
-    state: TrainState  # the rows of every member, and which diverged
+    state: TrainState  # each member's last logged loss, and which diverged
     final: list[np.ndarray]  # each member's predictions after training
     params: list[dict[str, np.ndarray]]
     engine: Ensemble
 
-    def rows(self, member: int) -> list[LogRecord]:
-        return [r for r in self.state.records if r.member == member]
 
-
-def train_ensemble(cfg: Config, members: list[EnsembleMember], callbacks: list[Callback]) -> EnsembleResult:
-    """Train every member for cfg.train.epochs, logging at the recipe's log points. A
-    member that diverges stops; the others carry on (Diverged only when all have)."""
-    exps = [prepare(m.config) for m in members]
+def train_ensemble(cfg: Config, members: list[EnsembleMember], callbacks: list[Callback],
+                   log: MetricsLog | None = None) -> EnsembleResult:
+    """Train every member for cfg.train.epochs, logging at the recipe's log points (rows
+    into `log`, if any). A member that diverges stops; the others carry on (Diverged only
+    when all have)."""
+    first = prepare(members[0].config)
+    check_fits(first, len(members))  # before a million members are set up
+    exps = [first, *(prepare(m.config) for m in members[1:])]
     engine = create_ensemble(cfg.run.engine, [(e.spec, e.training) for e in exps], cfg.run.dtype)
     engine.set_params([initial_params(m.config, e.spec) for m, e in zip(members, exps)])
     engine.set_data([e.x for e in exps], [e.y for e in exps])
@@ -90,7 +94,7 @@ def train_ensemble(cfg: Config, members: list[EnsembleMember], callbacks: list[C
     def test_loss(i: int, pred: np.ndarray) -> float | None:
         return exps[i].training.report.value(pred, exps[i].eval_y) if exps[i].has_test else None
 
-    evaluation = Evaluation(predict, test_loss, exps[0].updates_per_epoch, keep_predictions=False)
+    evaluation = Evaluation(predict, test_loss, exps[0].updates_per_epoch, log, keep_frames=False)
     state = train(model, TrainState(), LogSchedule.of(cfg.log, cfg.train.epochs), callbacks=[evaluation, *callbacks],
-                  guard=divergence_guard(cfg))
+                  guard=divergence_guard(cfg, initial_losses(exps)))
     return EnsembleResult(members, exps, state, predict(model), engine.get_params(), engine)

@@ -3,6 +3,7 @@ config.toml after the results, so an unfinished ensemble is never taken for a re
 
   members.csv      member, seed, [the swept key], final_loss, test_rmse, diverged_epoch
   metrics.csv      member, epoch, step, loss, test_loss at every log point of every member
+                   (written while training: rnnlab.runs.metrics_log)
   params.npz       final parameters, each with a leading member axis (M, ...); when a sweep
                    changes their shapes, one entry per member instead: "<name>@<member>"
   predictions.npz  "final": predictions after training (M, ...), "truth" the targets
@@ -49,7 +50,6 @@ def write(out: Path, cfg: Config, result: EnsembleResult, sweep: tuple[str, list
           plots: bool, started: float) -> dict[str, Any]:
     """Every file of the ensemble's folder, summary.json last (`started`: the job's start)."""
     rmse = test_rmse(result)
-    rf.write_text(out / "metrics.csv", _metrics_csv(result))
     rf.write_text(out / "members.csv", _members_csv(result, rmse, sweep[0] if sweep else None))
     params: dict[str, np.ndarray] = {}
     for name in result.params[0]:
@@ -69,24 +69,14 @@ def write(out: Path, cfg: Config, result: EnsembleResult, sweep: tuple[str, list
                     draw if plots else None)
 
 
-def _metrics_csv(result: EnsembleResult) -> str:
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(("member", *rf.METRIC_COLUMNS))
-    for member in result.members:
-        for r in result.rows(member.index):
-            writer.writerow([member.index, r.epoch, r.step, repr(r.loss), "" if r.test_loss is None else repr(r.test_loss)])
-    return buf.getvalue()
-
-
 def _members_csv(result: EnsembleResult, rmse: list[float], key: str | None) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(["member", "seed", *([key] if key else []), "final_loss", "test_rmse", "diverged_epoch"])
     diverged = result.state.diverged
     for member, err in zip(result.members, rmse):
-        rows, bad = result.rows(member.index), diverged.get(member.index)
-        final = repr(rows[-1].loss) if rows and bad is None else ""
+        last, bad = result.state.last_logged.get(member.index), diverged.get(member.index)
+        final = repr(last) if last is not None and bad is None else ""
         writer.writerow([member.index, member.seed, *([member.value] if key else []), final,
                          "" if bad else repr(err), "" if bad is None else bad[0]])
     return buf.getvalue()
@@ -104,7 +94,8 @@ def _summary(cfg: Config, result: EnsembleResult, rmse: list[float], sweep: tupl
              argv: list[str], wall_seconds: float) -> dict[str, Any]:
     ok = [m.index not in result.state.diverged for m in result.members]
     first = result.exps[0]
-    finals = [rows[-1].loss for rows in (result.rows(m.index) for m, good in zip(result.members, ok) if good) if rows]
+    last = result.state.last_logged
+    finals = [last[m.index] for m, good in zip(result.members, ok) if good and m.index in last]
     results = {
         "ensemble": {"members": len(result.members),
                      "seeds": {"first": min(m.seed for m in result.members), "last": max(m.seed for m in result.members)},

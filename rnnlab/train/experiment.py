@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
 from rnnlab.config import Config
 from rnnlab.core import init
 from rnnlab.core.losses import Loss
+from rnnlab.core.optim import state_shapes
 from rnnlab.data import Dataset, build_dataset
 from rnnlab.engines import ENGINE_OPTIONS, Engine, create_engine
+from rnnlab.engines.base import check_params
 from rnnlab.errors import UserError
 from rnnlab.spec import ModelSpec, TrainingSpec, encode_inputs, encode_targets
+from rnnlab.train.memory import check_memory, needed_bytes
 
 Params = dict[str, np.ndarray]
 
@@ -113,6 +117,62 @@ def engine_options(cfg: Config, name: str) -> dict[str, object]:
     """The run settings engine `name` takes (device and threads for torch; none for numpy)."""
     settings = {"device": cfg.run.device, "threads": cfg.run.threads}
     return {key: settings[key] for key in ENGINE_OPTIONS.get(name, ())}
+
+
+MEMBER_OVERHEAD = 4_000  # bytes of Python objects per ensemble member set up (about 6 kB seen on elman-sine)
+
+
+def check_fits(exp: Experiment, members: int = 1) -> None:
+    """A one-line UserError when `members` models of `exp` cannot fit in memory, raised
+    before their parameters are drawn (rnnlab.train.memory)."""
+    needed = needed_bytes(exp.spec, exp.training, exp.x.shape, np.dtype(exp.config.run.dtype).itemsize, members)
+    if members > 1:  # each member is set up with its own data and objects
+        needed += members * (MEMBER_OVERHEAD + sum(a.nbytes for a in (exp.x, exp.y, exp.eval_x, exp.eval_y)))
+    fewer = f"train fewer than {members} members at once, or " if members > 1 else ""
+    check_memory(needed, f"{fewer}make model.hidden (now {exp.spec.hidden}) or model.layers smaller")
+
+
+def check_state(exp: Experiment, params: Params, optimizer: dict[str, np.ndarray], epoch: int) -> None:
+    """ValueError unless parameters and optimizer state (a checkpoint's) are exactly what
+    this run holds after `epoch` epochs: every entry present and none extra, each of the
+    model's shape and the run's dtype, finite, and Adam's step count right. A missing entry
+    would otherwise start from zero and the resumed run would silently differ."""
+    check_params(exp.spec, params)
+    steps = epoch * exp.updates_per_epoch
+    name = exp.training.optimizer
+    want = state_shapes(name, exp.spec.param_shapes, steps)
+    missing, extra = sorted(set(want) - set(optimizer)), sorted(set(optimizer) - set(want))
+    if missing or extra:
+        what = f"lacks {', '.join(missing)}" if missing else f"has {', '.join(extra)}, which it should not"
+        raise ValueError(f"the optimizer state {what} (optim.name={name}, after {steps} updates)")
+    dtype = np.dtype(exp.config.run.dtype)
+    for label, value, shape in [*((f"parameter {k}", v, v.shape) for k, v in params.items()),
+                                *((f"optimizer state {k}", v, want[k]) for k, v in optimizer.items())]:
+        if label == "optimizer state step":
+            if value.shape != () or value.dtype.kind not in "iu" or int(value) != steps:
+                raise ValueError(f"the optimizer's step count is {value!r}, after {steps} updates")
+        elif value.shape != shape or value.dtype != dtype:
+            raise ValueError(f"{label} is {value.dtype} {value.shape}, the run needs {dtype} {shape}")
+        elif not np.isfinite(value).all():
+            raise ValueError(f"{label} holds NaN or infinity")
+
+
+def reported_loss(exp: Experiment, pred: np.ndarray) -> float:
+    """The loss an epoch reports, for outputs `pred` of fixed parameters on the training
+    data: what the first epoch would report if it made no update (summed over the steps
+    of a sequence, as an online epoch sums its chunks)."""
+    report, y = exp.training.report, np.asarray(exp.y, np.float64)
+    value = float(report.value(np.asarray(pred, np.float64).reshape(y.shape), y))
+    return value * y.shape[-2] if exp.spec.readout == "every" and report.reduction == "mean" else value
+
+
+def initial_losses(exps: Sequence[Experiment]) -> Callable[[Any], list[float]]:
+    """The divergence guard's reference (rnnlab.train.guard): each member's loss at its
+    current parameters on its own training data (member i: exps[i])."""
+    def measure(members: Any) -> list[float]:
+        return [reported_loss(e, p) for e, p in zip(exps, members.predict([e.x for e in exps]), strict=True)]
+
+    return measure
 
 
 def flatten_predictions(exp: Experiment, pred: np.ndarray) -> np.ndarray:

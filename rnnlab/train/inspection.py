@@ -17,7 +17,7 @@ gradient around that block): the gradient-norm record shows what actually arrive
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -34,6 +34,10 @@ from rnnlab.train.members import Members
 Params = dict[str, np.ndarray]
 
 MAX_RECORDS = 64  # inspection records per run, about (RecordInspection)
+# Above this many hidden units the spectrum is not computed (NaN): an H^3 eigenvalue problem
+# takes seconds at H = 1000 (30 s at H = 1500 on a busy machine), during which neither
+# training nor Ctrl-C can go on.
+MAX_SPECTRUM_HIDDEN = 512
 # where the square block analysed sits among a gated cell's column blocks (rnnlab.core.init)
 CANDIDATE_BLOCK = {"elman": 0, "lstm": 2, "gru": 2}
 
@@ -101,8 +105,8 @@ def _readout(spec: ModelSpec, p: Params, h: np.ndarray) -> np.ndarray:
 
 def _sorted_eigenvalues(m: np.ndarray) -> np.ndarray:
     """Eigenvalues by decreasing modulus (then angle), so records line up across epochs;
-    NaN where the matrix is not finite."""
-    if not np.all(np.isfinite(m)):
+    NaN where the matrix is not finite or too big to solve at every record."""
+    if m.shape[0] > MAX_SPECTRUM_HIDDEN or not np.all(np.isfinite(m)):
         return np.full(m.shape[0], np.nan, dtype=np.complex128)
     values = np.linalg.eigvals(m).astype(np.complex128)
     return values[np.lexsort((np.angle(values), -np.abs(values)))]
@@ -135,6 +139,8 @@ class Inspector:
                                    eig[k], np.asarray(arrays["spectral_radius"][k]), w_hh) for k in keep]
 
     def record(self, epoch: int, params: Params) -> None:
+        if self.snapshots:  # only the latest record's W_hh is kept (arrays): memory stays one matrix
+            self.snapshots[-1] = replace(self.snapshots[-1], w_hh=self.snapshots[-1].w_hh[:0])
         self.epochs.append(int(epoch))
         self.snapshots.append(inspect(self.spec, params, self.window, self.loss))
 

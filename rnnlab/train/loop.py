@@ -113,15 +113,19 @@ def train(members: Members, state: TrainState, log: LogSchedule, *, callbacks: S
     """Train epochs [state.epoch, log.total) of every member still active, updating `state`
     in place; call the callbacks at every log point of `log` and after every chunk.
 
-    A member whose loss or parameters stop being finite, or whose loss explodes (`guard`),
-    stops training (`state.diverged`). When every member has diverged, Diverged is raised
+    A member whose loss or parameters stop being finite, or whose loss explodes (`guard`:
+    against its loss before training, measured here when the state has none yet), stops training (`state.diverged`). When every member has diverged, Diverged is raised
     (naming the last checkpoint written; no checkpoint of a bad state is ever written),
     unless `on_divergence` is "stop". Members that stop improving (early stopping sets
     `state.stopped`) stop too; training ends when none is left. Interrupted is raised,
-    after saving, when `stop` is set.
+    after saving, when `stop` is set; with `checkpoints`, a KeyboardInterrupt (a second
+    Ctrl-C, which does not wait for an epoch to end) becomes Interrupted too, naming the
+    last checkpoint written.
     """
     total = log.total
     saver, pace = _Saver(checkpoints, state, total), _Pace()
+    if not state.initial_losses and guard is not None:
+        state.initial_losses = guard.initial_losses(members) or []
     for cb in callbacks:
         cb.on_start(state, members, total)
     try:
@@ -148,6 +152,10 @@ def train(members: Members, state: TrainState, log: LogSchedule, *, callbacks: S
         if stop is not None and stop.requested and state.epoch < total:
             saver.now(state)
             raise Interrupted(state.epoch, total)
+    except KeyboardInterrupt:  # a second Ctrl-C: no waiting for the epoch to end
+        if checkpoints is None:
+            raise
+        raise Interrupted(saver.written, total, saved=False) from None
     finally:  # also on the way out of Diverged or Interrupted
         for cb in callbacks:
             cb.on_end(state)

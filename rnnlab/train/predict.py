@@ -15,9 +15,9 @@ from pathlib import Path
 
 import numpy as np
 
-from rnnlab.config import load
+from rnnlab.config import Config, parse
 from rnnlab.errors import UserError
-from rnnlab.runs.folder import load_params
+from rnnlab.runs.folder import NPZ_ERRORS, load_params, read_npz, read_text
 from rnnlab.runs.status import run_status
 from rnnlab.spec import encode_inputs
 from rnnlab.train.auto import resolve_engine
@@ -35,7 +35,7 @@ class RunPrediction:
     predictions: np.ndarray  # (M, O) test windows, or (L,) next values
     truth: np.ndarray  # the same shape
     rmse: float
-    saved_difference: float | None  # max |predictions - the run's own final predictions|, if saved
+    saved_difference: float | str  # max |predictions - the run's own final predictions|, or why there is none
 
 
 def predict_run(run_dir: Path, engine: str | None = None, *, device: str | None = None,
@@ -46,11 +46,15 @@ def predict_run(run_dir: Path, engine: str | None = None, *, device: str | None 
     if not run_dir.is_dir():
         raise UserError(f"{run_dir}: no such run folder" if not run_dir.exists() else f"{run_dir}: not a folder")
     status = run_status(run_dir)
-    if status.state != "complete" or not (run_dir / "params.npz").is_file():
-        hint = ("finish it first: rnnlab resume " + str(run_dir) if status.state == "incomplete"
-                else "give a folder written by `rnnlab run`")
-        raise UserError(f"{run_dir}: not a finished run (no summary.json and params.npz); {hint}")
-    cfg = load(run_dir / "config.toml")
+    if status.state != "complete":
+        hint = {"incomplete": f"finish it first: rnnlab resume {run_dir}", "diverged": status.problem,
+                "damaged": status.problem}.get(status.state, "give a folder written by `rnnlab run`")
+        raise UserError(f"{run_dir}: not a finished run (no summary.json); {hint}")
+    missing = [name for name in ("params.npz", "config.toml") if not (run_dir / name).is_file()]
+    if missing:
+        raise UserError(f"{run_dir}: {' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} missing, though "
+                        "summary.json says the run is complete: the folder was damaged after the run")
+    cfg = _config(run_dir / "config.toml")
     run = cfg.run
     cfg = replace(cfg, run=replace(run, device=run.device if device is None else device,
                                    threads=run.threads if threads is None else threads))
@@ -79,14 +83,27 @@ def _kind(run_dir: Path) -> str:
     return str(summary.get("kind", "run")) if isinstance(summary, dict) else "run"
 
 
-def _saved_difference(run_dir: Path, pred: np.ndarray) -> float | None:
-    """How far `pred` is from the predictions the run saved at its end (predictions.npz)."""
+def _config(path: Path) -> Config:
     try:
-        with np.load(run_dir / "predictions.npz", allow_pickle=False) as npz:
-            final = np.asarray(npz["final"], dtype=np.float64)
-    except (OSError, KeyError, ValueError, EOFError):
-        return None
-    return float(np.abs(final.reshape(pred.shape) - pred).max()) if final.size == pred.size else None
+        return parse(read_text(path), path)
+    except (OSError, UnicodeDecodeError) as err:
+        raise UserError(f"{path}: cannot be read ({err.strerror if isinstance(err, OSError) else err}); "
+                        "the run folder is damaged") from err
+
+
+def _saved_difference(run_dir: Path, pred: np.ndarray) -> float | str:
+    """How far `pred` is from the predictions the run saved at its end (predictions.npz),
+    or why they cannot be compared."""
+    path = run_dir / "predictions.npz"
+    try:
+        final = np.asarray(read_npz(path)["final"], dtype=np.float64)
+    except (*NPZ_ERRORS, KeyError) as err:
+        if isinstance(err, FileNotFoundError):
+            return f"{path.name} is missing"
+        return f"{path.name} cannot be read ({type(err).__name__}: {' '.join(str(err).split())})"
+    if final.size != pred.size:
+        return f"{path.name} holds {final.size} final predictions, not {pred.size}"
+    return float(np.abs(final.reshape(pred.shape) - pred).max())
 
 
 def predict_inputs(run_dir: Path, x: np.ndarray, engine: str | None = None) -> np.ndarray:
@@ -94,7 +111,7 @@ def predict_inputs(run_dir: Path, x: np.ndarray, engine: str | None = None) -> n
     window length (W,) or (N, W) give (O,) or (N, O); for a next-step run a sequence (L,)
     or (N, L) gives the next value after each step, (L,) or (N, L), from a zero state."""
     run_dir = Path(run_dir)
-    cfg = load(run_dir / "config.toml")
+    cfg = _config(run_dir / "config.toml")
     exp = prepare(cfg)
     x = np.asarray(x, dtype=np.float64)
     one = x.ndim == 1

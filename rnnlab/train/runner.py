@@ -9,23 +9,24 @@ process started with training (rnnlab.viz.background), so its imports overlap tr
 from __future__ import annotations
 
 import time
-from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass, field
+from contextlib import AbstractContextManager, nullcontext, suppress
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy as np
 
-from rnnlab.config import Config, load, to_toml
+from rnnlab.config import Config, override, parse, to_toml
 from rnnlab.engines.base import Engine
-from rnnlab.errors import Interrupted, UserError
+from rnnlab.errors import Diverged, Interrupted, UserError
 from rnnlab.runs import checkpoint
 from rnnlab.runs import folder as rf
 from rnnlab.runs.folder import read_npz
 from rnnlab.runs.inspection import NAME as INSPECTION
 from rnnlab.runs.inspection import write_inspection
-from rnnlab.runs.records import LogRecord, TrainState
-from rnnlab.runs.status import restart_forecast, run_status
+from rnnlab.runs.metrics_log import MetricsLog
+from rnnlab.runs.records import Frames, TrainState
+from rnnlab.runs.status import DIVERGED, restart_forecast, run_status
 from rnnlab.runs.summary import build_summary
 from rnnlab.train.auto import resolve_engine
 from rnnlab.train.callbacks import Callback, Evaluation, RecordHistory
@@ -33,7 +34,10 @@ from rnnlab.train.completion import complete
 from rnnlab.train.experiment import (
     Experiment,
     build_engine,
+    check_fits,
+    check_state,
     flatten_predictions,
+    initial_losses,
     initial_params,
     prepare,
     resolved_rng,
@@ -63,8 +67,12 @@ class Session:
     checkpoint_every: int | None = None  # as the run was started (kept by its checkpoint)
     started: float = field(default_factory=time.perf_counter)
 
+    @property
+    def fingerprint(self) -> str:
+        return fingerprint(self.exp.config)
 
-def evaluation(exp: Experiment) -> Evaluation:
+
+def evaluation(exp: Experiment, log: MetricsLog | None) -> Evaluation:
     """The rows and GIF frames of a single run: predictions on the evaluation data."""
     def predict(members: Members) -> list[np.ndarray]:
         return [flatten_predictions(exp, p) for p in members.predict([exp.eval_x])]
@@ -72,7 +80,7 @@ def evaluation(exp: Experiment) -> Evaluation:
     def test_loss(member: int, pred: np.ndarray) -> float | None:
         return exp.training.report.value(pred, exp.eval_y) if exp.has_test else None
 
-    return Evaluation(predict, test_loss, exp.updates_per_epoch)
+    return Evaluation(predict, test_loss, exp.updates_per_epoch, log)
 
 
 def run(cfg: Config, out: Path, *, argv: list[str], callbacks: list[Callback], plots: bool = True,
@@ -87,13 +95,24 @@ def run(cfg: Config, out: Path, *, argv: list[str], callbacks: list[Callback], p
 
 
 def resume(run_dir: Path, *, argv: list[str], callbacks: list[Callback], plots: bool = True,
-           checkpoint_every: int | None = None, stop: StopRequest | None = None) -> dict[str, Any]:
+           checkpoint_every: int | None = None, stop: StopRequest | None = None,
+           overrides: Sequence[str] = ()) -> dict[str, Any]:
     """Continue the incomplete run in `run_dir` from its checkpoint (from epoch 0 if it has
     none yet); it ends exactly where the uninterrupted run would. Plots cover the whole run.
-    `checkpoint_every` None keeps the interval the run was started with."""
-    session = reopen(run_dir)
+    `checkpoint_every` None keeps the interval the run was started with. `overrides`
+    ("key=value") may change only RESUMABLE keys, which leave the numbers alone; they are
+    saved in config.toml, and let a run that diverged go on."""
+    session = reopen(run_dir, overrides)
     every = session.checkpoint_every if checkpoint_every is None else checkpoint_every
     return _train_and_finish(session, argv, callbacks, plots, every, stop)
+
+
+RESUMABLE = ("train.max_loss_factor",)  # what resuming may change: the guard, not the numbers
+
+
+def fingerprint(cfg: Config) -> str:
+    """Identifies a run's settings, less the RESUMABLE ones: its checkpoints carry it."""
+    return checkpoint.config_fingerprint(to_toml(replace(cfg, train=replace(cfg.train, max_loss_factor=0.0))))
 
 
 def random_sources(cfg: Config) -> dict[str, Any]:
@@ -106,6 +125,7 @@ def start(cfg: Config, out: Path) -> Session:
     """A new session: data and engine ready, folder created with its config.toml."""
     cfg = resolve_engine(cfg)  # --engine auto: config.toml names the engine used
     exp = prepare(cfg)
+    check_fits(exp)
     engine = build_engine(exp, initial_params(cfg, exp.spec))
     rf.create_run_dir(out)
     session = Session(out, to_toml(cfg), exp, engine, TrainState(random=random_sources(cfg)), inspector(exp))
@@ -113,35 +133,62 @@ def start(cfg: Config, out: Path) -> Session:
     return session
 
 
-def reopen(run_dir: Path) -> Session:
-    """The session of an incomplete run folder, at its latest checkpoint."""
+def reopen(run_dir: Path, overrides: Sequence[str] = ()) -> Session:
+    """The session of an incomplete run folder, at its latest checkpoint, with `overrides`
+    (RESUMABLE keys only) applied and saved in its config.toml."""
     if not run_dir.is_dir():
         raise UserError(f"{run_dir}: no such run folder" if not run_dir.exists() else f"{run_dir}: not a folder")
     status = run_status(run_dir)
     if status.state == "complete":
         raise UserError(f"{run_dir}: the run is complete (summary.json exists); nothing to resume")
-    if status.state != "incomplete":
-        raise UserError(f"{run_dir}: not an rnnlab run folder (no config.toml); resume continues what "
-                        "`rnnlab run` started")
+    if status.state in ("empty", "not a run"):
+        only = "holds no config.toml: it was stopped before its run began; `rnnlab run ... --out` can use it"
+        raise UserError(f"{run_dir}: not an rnnlab run folder ({only if status.state == 'empty' else 'no config.toml'})"
+                        "; resume continues what `rnnlab run` started")
+    if status.state == "damaged":
+        raise UserError(status.problem)
     if status.kind == "forecast":
         raise UserError(f"{run_dir}: an unfinished forecast, which resume cannot continue (it continues `rnnlab run`); "
                         f"start it again into a new folder: {restart_forecast(run_dir)}")
-    cfg = load(run_dir / "config.toml")
-    config_text = (run_dir / "config.toml").read_text(encoding="utf-8")
+    if status.state == "diverged" and not overrides:
+        raise UserError(f"{run_dir}: {status.problem}")
+    cfg = _settings(run_dir, overrides)
     exp = prepare(cfg)
+    check_fits(exp)
     path = run_dir / checkpoint.NAME
     if not path.exists():  # stopped before its first checkpoint: start over, same result
-        session = Session(run_dir, config_text, exp, build_engine(exp, initial_params(cfg, exp.spec)),
+        session = Session(run_dir, to_toml(cfg), exp, build_engine(exp, initial_params(cfg, exp.spec)),
                           TrainState(random=random_sources(cfg)), inspector(exp), resumed_from=0)
     else:
-        session = _from_checkpoint(run_dir, exp, checkpoint.load(path), config_text)
+        session = _from_checkpoint(run_dir, exp, checkpoint.load(path), to_toml(cfg))
+    if overrides:
+        rf.write_text(run_dir / "config.toml", session.config_text)
+        (run_dir / DIVERGED).unlink(missing_ok=True)
     rf.remove_temporaries(run_dir)
     return session
 
 
+def _settings(run_dir: Path, overrides: Sequence[str]) -> Config:
+    """config.toml of `run_dir`, with `overrides` of RESUMABLE keys applied."""
+    path = run_dir / "config.toml"
+    try:
+        cfg = parse(rf.read_text(path), path)
+    except (OSError, UnicodeDecodeError) as err:
+        raise UserError(f"{path}: cannot be read ({err.strerror if isinstance(err, OSError) else err})") from err
+    except UserError as err:
+        raise UserError(f"{path}: {err}" if not str(err).startswith(str(path)) else str(err)) from err
+    for item in overrides:
+        key = item.partition("=")[0].strip()
+        if key not in RESUMABLE:
+            raise UserError(f"{key}: cannot change when resuming (the run's numbers depend on it); resuming may "
+                            f"change {', '.join(RESUMABLE)}; for anything else start a new run from "
+                            f"{run_dir / 'config.toml'}")
+    return override(cfg, list(overrides))
+
+
 def _from_checkpoint(run_dir: Path, exp: Experiment, ckpt: checkpoint.Checkpoint, config_text: str) -> Session:
     cfg, path = exp.config, run_dir / checkpoint.NAME
-    if ckpt.fingerprint != checkpoint.config_fingerprint(config_text):
+    if ckpt.fingerprint != fingerprint(cfg):
         raise UserError(f"{path}: belongs to another run (it was written for a different config.toml); "
                         "refusing to mix them")
     if ckpt.state.random != random_sources(cfg):
@@ -149,10 +196,12 @@ def _from_checkpoint(run_dir: Path, exp: Experiment, ckpt: checkpoint.Checkpoint
     if not 0 <= ckpt.state.epoch <= cfg.train.epochs:
         raise UserError(f"{path}: epoch {ckpt.state.epoch} is outside the run's 0..{cfg.train.epochs}")
     try:
+        check_state(exp, ckpt.params, ckpt.optimizer, ckpt.state.epoch)
         engine = build_engine(exp, ckpt.params)
         engine.load_optimizer_state(ckpt.optimizer)
     except (ValueError, KeyError) as err:
-        raise UserError(f"{path}: does not fit the model in config.toml ({err})") from err
+        raise UserError(f"{path}: does not fit the model in config.toml ({err}); remove it and `rnnlab resume` "
+                        "restarts the run from epoch 0") from err
     every = ckpt.options.get("checkpoint_every")
     views = inspector(exp)
     if (run_dir / INSPECTION).is_file():  # written with the checkpoint; records past it are logged again
@@ -168,25 +217,44 @@ def inspector(exp: Experiment) -> Inspector:
 
 def _train_and_finish(session: Session, argv: list[str], callbacks: list[Callback], plots: bool,
                       checkpoint_every: int | None, stop: StopRequest | None) -> dict[str, Any]:
-    exp, engine = session.exp, session.engine
-    epochs, fingerprint = exp.config.train.epochs, checkpoint.config_fingerprint(session.config_text)
+    exp, engine, state = session.exp, session.engine, session.state
+    epochs = exp.config.train.epochs
+    log = MetricsLog(session.out, size=state.rows[0], crc=state.rows[1])
 
     def capture(state: TrainState) -> checkpoint.Checkpoint:
-        return checkpoint.Checkpoint(fingerprint, engine.get_params(), engine.optimizer_state(), state.snapshot(),
-                                     epochs, {"checkpoint_every": checkpoint_every})
+        return checkpoint.Checkpoint(session.fingerprint, engine.get_params(), engine.optimizer_state(),
+                                     state.snapshot(), epochs, {"checkpoint_every": checkpoint_every})
 
     def write(ckpt: checkpoint.Checkpoint) -> None:
+        log.sync()  # the rows it counts on are on disk before it is
         write_inspection(session.out / INSPECTION, session.inspector.arrays())  # resume trims it to the checkpoint
         checkpoint.save(session.out / checkpoint.NAME, ckpt)
 
     with _renderer(plots) as renderer:  # its process imports the plotting code while we train
         try:
-            train(OneEngine(engine), session.state, LogSchedule.of(exp.config.log, epochs),
-                  callbacks=[evaluation(exp), RecordHistory(), RecordInspection(session.inspector, epochs), *callbacks], guard=divergence_guard(exp.config), stop=stop,
+            train(OneEngine(engine), state, LogSchedule.of(exp.config.log, epochs),
+                  callbacks=[evaluation(exp, log), RecordHistory(), RecordInspection(session.inspector, epochs),
+                             *callbacks],
+                  guard=divergence_guard(exp.config, initial_losses([exp])), stop=stop,
                   checkpoints=Checkpoints(capture, write, checkpoint_every))
+            return finish(session, log, argv, renderer)
         except Interrupted as err:
-            raise Interrupted(err.epoch, err.epochs, session.out) from None
-        return finish(session, argv, renderer)
+            raise Interrupted(err.epoch, err.epochs, session.out, err.saved) from None
+        except Diverged as err:
+            _mark_diverged(session, err)
+            raise
+        finally:
+            log.close()
+
+
+def _mark_diverged(session: Session, err: Diverged) -> None:
+    """diverged.json, so `rnnlab runs` and `rnnlab resume` tell what happened (best effort:
+    the one-line message says it too)."""
+    cfg = session.exp.config
+    with suppress(OSError):
+        rf.write_json(session.out / DIVERGED, {"epoch": err.epoch, "reason": err.reason,
+                                                "checkpoint_epoch": err.checkpoint_epoch, "lr": cfg.optim.lr,
+                                                "max_loss_factor": cfg.train.max_loss_factor})
 
 
 def _renderer(plots: bool) -> AbstractContextManager[BackgroundRenderer | None]:
@@ -197,15 +265,15 @@ def _renderer(plots: bool) -> AbstractContextManager[BackgroundRenderer | None]:
     return BackgroundRenderer()
 
 
-def finish(session: Session, argv: list[str], renderer: BackgroundRenderer | None) -> dict[str, Any]:
+def finish(session: Session, log: MetricsLog, argv: list[str], renderer: BackgroundRenderer | None) -> dict[str, Any]:
     """Write the results, the plots (if `renderer`), then summary.json: the run is complete,
-    and its checkpoint is dropped (rnnlab.train.completion)."""
-    exp, engine, out, records = session.exp, session.engine, session.out, session.state.records
+    and its checkpoint and working rows are dropped (rnnlab.train.completion)."""
+    exp, engine, out = session.exp, session.engine, session.out
     final = flatten_predictions(exp, engine.predict(exp.eval_x))
-    rf.write_metrics(out / "metrics.csv", records)
+    log.publish()
     rf.write_npz(out / "history.npz", session.state.history.arrays())
     rf.write_npz(out / "params.npz", engine.get_params())
-    rf.write_npz(out / "predictions.npz", prediction_arrays(exp, records, final))
+    rf.write_npz(out / "predictions.npz", prediction_arrays(exp, session.state.frames, final))
     write_inspection(out / INSPECTION, session.inspector.arrays())
 
     def summary() -> dict[str, Any]:
@@ -213,8 +281,11 @@ def finish(session: Session, argv: list[str], renderer: BackgroundRenderer | Non
                              argv=argv, train_seconds=session.state.train_seconds,
                              wall_seconds=time.perf_counter() - session.started, engine_info=engine.info())
 
-    return complete(out, summary, None if renderer is None else lambda: renderer.render(out),
-                    after_summary=lambda: (out / checkpoint.NAME).unlink(missing_ok=True))
+    def drop() -> None:
+        (out / checkpoint.NAME).unlink(missing_ok=True)
+        log.discard()
+
+    return complete(out, summary, None if renderer is None else lambda: renderer.render(out), after_summary=drop)
 
 
 def run_results(exp: Experiment, state: TrainState, final: np.ndarray, engine: Engine,
@@ -231,11 +302,12 @@ def run_results(exp: Experiment, state: TrainState, final: np.ndarray, engine: E
     }
 
 
-def prediction_arrays(exp: Experiment, records: list[LogRecord], final: np.ndarray) -> dict[str, np.ndarray]:
+def prediction_arrays(exp: Experiment, frames: Frames, final: np.ndarray) -> dict[str, np.ndarray]:
     """The arrays rnnlab.viz draws (see its module docstring for the contract)."""
     ds = exp.dataset
-    epochs = np.array([r.epoch for r in records], dtype=np.int64)
-    snapshots = np.stack([r.predictions for r in records]) if records else np.zeros((0, *final.shape))
+    logged, kept = frames.all()
+    epochs = np.array(logged, dtype=np.int64)
+    snapshots = np.stack(kept) if kept else np.zeros((0, *final.shape))
     common = {"epochs": epochs, "snapshots": snapshots.astype(np.float64), "final": final.astype(np.float64)}
     if ds.framing == "next_step":
         return {"kind": np.array("next_step"), "time": ds.time, "actual": ds.series, **common}

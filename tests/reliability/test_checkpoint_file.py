@@ -12,15 +12,18 @@ import pytest
 from rnnlab.errors import UserError
 from rnnlab.runs import checkpoint
 from rnnlab.runs.folder import read_npz, write_npz
-from rnnlab.runs.records import LogRecord, TrainState
+from rnnlab.runs import records
+from rnnlab.runs.records import Frames, TrainState
 
 
 def _example(epoch: int = 40) -> checkpoint.Checkpoint:
-    records = [LogRecord(e, 20 * e, 1.0 / (e + 3), None if e % 20 else 0.5 / (e + 1),
-                         np.linspace(0, 1, 6, dtype=np.float32).reshape(2, 3) * e) for e in range(0, epoch, 10)]
-    state = TrainState(epoch, records, [0.333], 1.25, {"data_order": {"seed": 7, "shuffled": True},
-                                                       "batches": {"bit_generator": "PCG64", "state": 2**100}},
-                       diverged={3: (17, "loss is nan")}, stopped={1: 30})
+    frames = Frames()
+    for e in range(0, epoch, 10):
+        frames.add(e, np.linspace(0, 1, 6, dtype=np.float32).reshape(2, 3) * e)
+    state = TrainState(epoch, [0.333], 1.25, {"data_order": {"seed": 7, "shuffled": True},
+                                              "batches": {"bit_generator": "PCG64", "state": 2**100}},
+                       diverged={3: (17, "loss is nan")}, stopped={1: 30}, frames=frames,
+                       last_logged={0: 0.031, 2: float("nan")}, rows=(1234, 987654321))
     params = {"W_xh": np.ones((1, 4), np.float32), "b_y": np.full(2, np.pi, np.float32)}
     optimizer = {"step": np.array(12), "m/W_xh": np.full((1, 4), 1e-3, np.float32)}
     return checkpoint.Checkpoint("abc123", params, optimizer, state, 100, {"checkpoint_every": 10})
@@ -36,18 +39,27 @@ def test_round_trip_is_exact(tmp_path):
         assert back.params[name].tobytes() == ckpt.params[name].tobytes()
     assert set(back.optimizer) == {"step", "m/W_xh"} and int(back.optimizer["step"]) == 12
     s, b = ckpt.state, back.state
-    for field in ("epoch", "initial_losses", "train_seconds", "random", "diverged", "stopped"):
+    for field in ("epoch", "initial_losses", "train_seconds", "random", "diverged", "stopped", "rows"):
         assert getattr(b, field) == getattr(s, field), field
-    assert [(r.epoch, r.step, r.loss, r.test_loss, r.member) for r in b.records] == \
-        [(r.epoch, r.step, r.loss, r.test_loss, r.member) for r in s.records]
-    assert all(x.predictions.tobytes() == y.predictions.tobytes() for x, y in zip(s.records, b.records))
+    assert b.last_logged[0] == 0.031 and np.isnan(b.last_logged[2])
+    assert (b.frames.epochs, b.frames.stride, b.frames.seen) == (s.frames.epochs, s.frames.stride, s.frames.seen)
+    assert all(x.tobytes() == y.tobytes() for x, y in zip(s.frames.predictions, b.frames.predictions))
+
+
+def test_frames_with_a_latest_one_off_the_stride_round_trip(tmp_path, monkeypatch):
+    monkeypatch.setattr(records, "FRAMES", 4)
+    ckpt = _example(90)  # 9 log points: 0, 40 and 80 kept at stride 4
+    ckpt.state.frames.add(90, np.zeros((2, 3), np.float32))  # the 10th: off the stride, kept as the latest
+    checkpoint.save(tmp_path / "c.npz", ckpt)
+    back = checkpoint.load(tmp_path / "c.npz").state.frames
+    assert back.all()[0] == ckpt.state.frames.all()[0] and back.latest is not None and back.latest[0] == 90
 
 
 def test_no_records_yet(tmp_path):
     ckpt = checkpoint.Checkpoint("f", {"W": np.zeros(2)}, {}, TrainState(), 10)
     checkpoint.save(tmp_path / "c.npz", ckpt)
     back = checkpoint.load(tmp_path / "c.npz")
-    assert back.state.records == [] and back.state.initial_losses == [] and back.optimizer == {}
+    assert back.state.frames.all() == ([], []) and back.state.initial_losses == [] and back.optimizer == {}
 
 
 def test_a_failed_write_keeps_the_previous_checkpoint(tmp_path, monkeypatch):
@@ -76,19 +88,11 @@ def test_another_format_is_refused(tmp_path):
         checkpoint.load(path)
 
 
-def test_inconsistent_records_are_refused(tmp_path):
+def test_inconsistent_frames_are_refused(tmp_path):
     path = tmp_path / "c.npz"
     checkpoint.save(path, _example())
     arrays = read_npz(path)
-    arrays["records/loss"] = arrays["records/loss"][:-1]
+    arrays["frames/epoch"] = arrays["frames/epoch"][:-1]
     write_npz(path, arrays)
     with pytest.raises(UserError, match="not a readable checkpoint"):
         checkpoint.load(path)
-
-
-def test_records_of_several_members_without_predictions(tmp_path):
-    records = [LogRecord(e, e, 1.0 / (e + 1), None, None, member) for e in range(3) for member in range(2)]
-    ckpt = checkpoint.Checkpoint("m", {"W": np.zeros(2)}, {}, TrainState(3, records, [1.0, 2.0]), 10)
-    checkpoint.save(tmp_path / "c.npz", ckpt)
-    back = checkpoint.load(tmp_path / "c.npz").state.records
-    assert [(r.epoch, r.member, r.predictions) for r in back] == [(r.epoch, r.member, None) for r in records]

@@ -12,7 +12,8 @@ from rnnlab.engines.base import NumericalError
 from rnnlab.errors import Diverged
 from rnnlab.recipes import resolve
 from rnnlab.runs import checkpoint
-from rnnlab.train.experiment import build_engine, initial_params, prepare
+from rnnlab.runs.folder import WORKING
+from rnnlab.train.experiment import build_engine, initial_losses, initial_params, prepare
 from rnnlab.train.guard import DivergenceGuard
 from rnnlab.runs.records import TrainState
 from rnnlab.train.loop import Checkpoints, train
@@ -40,7 +41,9 @@ def test_the_checkpoint_kept_is_the_last_good_one(tmp_path):
     kept = checkpoint.load(out / checkpoint.NAME)
     assert kept.state.epoch < epoch and f"checkpoint (epoch {kept.state.epoch}) is kept" in done.stderr
     assert all(np.isfinite(v).all() for v in kept.params.values())
-    assert all(r.epoch < epoch and np.isfinite(r.loss) for r in kept.state.records)
+    assert all(e < epoch for e in kept.state.frames.all()[0]) and np.isfinite(kept.state.last_logged[0])
+    rows = (out / WORKING).read_bytes()[:kept.state.rows[0]].decode().splitlines()[1:]
+    assert rows and all(int(r.split(",")[0]) < epoch and np.isfinite(float(r.split(",")[2])) for r in rows)
 
 
 def test_the_loss_bound_is_configurable(tmp_path):
@@ -114,3 +117,42 @@ def test_guard_bound_is_off_at_zero():
     assert guard.loss_problem(0, np.array([1.0, 1e300]), 1.0) is None
     assert guard.loss_problem(0, np.array([1.0, np.nan]), 1.0) == (1, "loss is nan")
     assert DivergenceGuard(10, "").loss_problem(5, np.array([2.0, 11.0]), 1.0)[0] == 6
+
+
+def test_a_saturated_run_far_over_its_initial_loss_exits_3(tmp_path):
+    """primer-torch at lr 1e6: tanh saturates and the loss sits some 60,000 times over its
+    start for good, finite all along (it exited 0 with a bound of 1e6)."""
+    done = call("run", "primer-torch", "--set", "optim.lr=1e6", "--epochs", "300", "--no-plots", "--quiet",
+                "--out", str(tmp_path / "r"))
+    assert done.returncode == 3, done.stderr
+    assert "over 1000 times the initial loss" in done.stderr and "try a smaller optim.lr" in done.stderr
+
+
+def test_an_exploded_first_online_epoch_is_caught_against_the_loss_before_training(tmp_path):
+    """An online epoch updates while it sums its loss: the first one is no reference."""
+    done = call("run", "elman-sine", "--set", "optim.name=adam", "--set", "optim.lr=1e6", "--no-plots", "--quiet",
+                "--out", str(tmp_path / "r"))
+    assert done.returncode == 3, done.stderr
+    assert "diverged at epoch 0" in done.stderr and "times the initial loss" in done.stderr
+
+
+def test_the_reference_is_the_loss_at_the_initial_parameters():
+    """The guard's reference equals what a full-batch first epoch reports (measured before
+    its update), and for an online recipe the sequence's loss before any update."""
+    for name in ("primer-torch", "sine-recurrent", "elman-sine"):
+        exp = prepare(override(resolve(name), ["train.epochs=1"]))
+        engine = build_engine(exp, initial_params(exp.config, exp.spec), "numpy")
+        (reference,) = initial_losses([exp])(OneEngine(engine))
+        if exp.training.schedule == "full_batch":
+            assert reference == pytest.approx(float(engine.train(1)[0]), rel=1e-6)
+        else:  # the summed squared error of the predictions from the first parameters
+            pred = engine.predict(exp.x).astype(np.float64)
+            assert reference == pytest.approx(0.5 * float(((pred - exp.y) ** 2).sum()), rel=1e-6)
+
+
+def test_an_ensemble_whose_members_all_diverge_exits_3(tmp_path):
+    done = call("run", "elman-sine", "--ensemble", "3", "--set", "optim.lr=50", "--no-plots", "--quiet",
+                "--out", str(tmp_path / "r"))
+    assert done.returncode == 3, done.stderr
+    lines = error_lines(done.stderr)
+    assert len(lines) == 1 and "every one of the 3 members diverged" in lines[0], done.stderr

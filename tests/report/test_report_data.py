@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from rnnlab.cli import main
-from rnnlab.report import write_report
+from rnnlab.report import run_data, write_report
 from rnnlab.report.build import folder_data
 from rnnlab.report.compare import compare_data, config_diff
 from rnnlab.report.group_data import best
@@ -20,6 +20,7 @@ from rnnlab.report.page import embed_json
 from rnnlab.report.sample import keep_extremes, plain
 from rnnlab.runs.folder import read_npz
 from rnnlab.runs.records import LogRecord
+from rnnlab.train.callbacks import Callback
 
 
 def test_downsampling_keeps_every_extreme_and_both_ends():
@@ -131,7 +132,7 @@ def test_live_report_while_training_then_final(folders, tmp_path):
     shutil.copytree(folders["windows"], run_dir)
     (run_dir / "summary.json").unlink()
     live = LiveReport(run_dir, epochs=400, seconds=60)
-    records = [LogRecord(e, e, 1.0 / (e + 1), 2.0 / (e + 1), np.zeros((4, 8))) for e in (0, 100)]
+    records = [LogRecord(e, e, 1.0 / (e + 1), 2.0 / (e + 1)) for e in (0, 100)]
     assert live.update(101, records)
     assert not live.update(201, records)  # within `seconds`: nothing written
     payload = _live_payload(run_dir)
@@ -158,22 +159,28 @@ def test_watch_follows_a_folder_alone(folders, tmp_path):
 
 
 def test_report_reads_a_checkpoint_while_training(tmp_path):
-    from rnnlab.runs import checkpoint
+    from rnnlab.config import override
+    from rnnlab.errors import Interrupted
+    from rnnlab.recipes import resolve
+    from rnnlab.train.runner import run
+    from rnnlab.train.stop import StopRequest
 
-    out = tmp_path / "r"
-    assert main(["run", "sine-recurrent", "--epochs", "300", "--checkpoint-every", "100", "--quiet", "--no-plots",
-                 "--out", str(out)]) == 0
-    ckpt = out / checkpoint.NAME
-    assert not ckpt.exists()  # removed once complete; write a mid-run one back for the test
-    from rnnlab.config import load
-    from rnnlab.runs.records import TrainState
+    class StopAt200(Callback):
+        def on_progress(self, state, losses):
+            if state.epoch >= 200:
+                stop.set()
 
-    state = TrainState(epoch=200, records=[LogRecord(0, 0, 0.5, 0.6, np.zeros((4, 8))), LogRecord(100, 100, 0.1, 0.2, np.zeros((4, 8)))])
-    checkpoint.save(ckpt, checkpoint.Checkpoint("f", read_npz(out / "params.npz"), {}, state, 300))
-    (out / "summary.json").unlink()
+    out, stop = tmp_path / "r", StopRequest()
+    with pytest.raises(Interrupted):  # stopped mid-run: its checkpoint and the rows written so far
+        run(override(resolve("sine-recurrent"), ["train.epochs=300"]), out, argv=[], callbacks=[StopAt200()],
+            plots=False, checkpoint_every=100, stop=stop)
     data = folder_data(out)
-    assert data["progress"] == {"epoch": 200, "epochs": 300}
-    assert load(out / "config.toml").train.epochs == 300
+    progress = data["progress"]
+    assert progress["epochs"] == 300 and 200 <= progress["epoch"] < 300
+    curve = data["curves"][0]
+    assert curve["name"] == "train loss" and curve["x"][0] == 0 and 100 <= curve["x"][-1] < progress["epoch"]
+    latest = run_data.checkpoint_progress(out)["latest"]
+    assert latest["epoch"] == curve["x"][-1] and len(latest["values"]) > 0
     write_report(out, live=True)
     assert '"live":' in (out / "report.html").read_text()
 
