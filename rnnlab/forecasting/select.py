@@ -100,11 +100,11 @@ def fit_forecaster(problem: ForecastProblem, test_origins: np.ndarray,
         tried[Candidate(best.mode, log_values)] = [fit(Candidate(best.mode, log_values), k) for k in range(per_cand)]
     ranked = sorted(tried, key=lambda c: score(tried[c]))
     chosen = ranked[:1] + [c for c in ranked[1:2] if score(tried[c]) <= (1 + COMBINE_WITHIN) * score(tried[ranked[0]])]
+    selection = {c.label: score(ms) for c, ms in tried.items()}  # what the choice saw: SELECTION_SEEDS models each
     tried[chosen[0]] += [fit(chosen[0], k) for k in range(per_cand, fc.ensemble)]
     members = {c: tried[c] for c in chosen}
     combined = np.mean([np.mean([m.val_forecast for m in ms], axis=0) for ms in members.values()], axis=0)
-    return Fitted(chosen, members, {c.label: score(ms) for c, ms in tried.items()},
-                  float(np.mean(np.abs(combined - actual))), trained)
+    return Fitted(chosen, members, selection, float(np.mean(np.abs(combined - actual))), trained)
 
 
 def ensemble_forecast(problem: ForecastProblem, models: dict[Candidate, list[FittedModel]],
