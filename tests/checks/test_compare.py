@@ -1,7 +1,6 @@
 """`rnnlab.checks.compare`: one start, several engines, one step from the same states, the
 whole runs within the rounding envelope, and the differences measured fairly."""
 
-from dataclasses import replace
 
 import numpy as np
 import pytest
