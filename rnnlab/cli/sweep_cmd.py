@@ -101,18 +101,27 @@ def _pair(text: str) -> tuple[str, str]:
 
 
 def _report(result: dict[str, Any], done: int, total: int) -> None:
-    what = {"complete": lambda r: f"test RMSE {r['test_rmse']:.4g}",
+    what = {"complete": lambda r: (f"validation MAE {r['val_mae']:.4g}, test RMSE {r['test_rmse']:.4g}, "
+                                   f"MASE {_number(r['mase'])}" if "val_mae" in r else f"test RMSE {r['test_rmse']:.4g}"),
             "diverged": lambda r: f"diverged at epoch {r.get('diverged_epoch')}",
             "failed": lambda r: f"failed: {r.get('reason')}"}
     detail = what.get(result["status"], lambda r: r["status"])(result)
     print(f"[{done}/{total}] {result['name']}: {detail}", file=sys.stderr, flush=True)
 
 
+def _number(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.3f}"
+
+
 def print_summary(summary: dict[str, Any], folder: Path) -> None:
+    from rnnlab.sweeps.results import LABELS
+
     settings = summary["settings"]
+    metric = LABELS[summary["metric"]]
     print(f"{summary['trials']} trials: {summary['complete']} complete, {summary['diverged']} diverged, "
           f"{summary['failed']} failed ({summary['executor']})")
     if settings:
+        print(f"settings ranked by {metric} (the median over seeds; lower is better)")
         print(f"{'setting':<44} {'median':>10} {'min':>10} {'max':>10} {'seeds':>5}")
         for s in settings[:10]:
             label = ", ".join(f"{k}={v}" for k, v in s["setting"].items()) or "(the recipe)"
@@ -125,6 +134,6 @@ def print_summary(summary: dict[str, Any], folder: Path) -> None:
     best = summary["best"]
     if best:
         label = ", ".join(f"{k}={v}" for k, v in best["setting"].items()) or "the recipe as it is"
-        print(f"best: {label}: test RMSE median {best['median']:.4g} over {best['seeds']} seed(s) "
+        print(f"best: {label}: {metric} median {best['median']:.4g} over {best['seeds']} seed(s) "
               f"(min {best['min']:.4g}, max {best['max']:.4g})")
     print(f"sweep folder: {folder}")

@@ -63,9 +63,16 @@ class Sweep:
     # a sweep of forecasts: the keys given (forecast chooses the others from the series)
     forecast_keys: frozenset[str] | None = None
 
+    @property
+    def kind(self) -> str:
+        return "recipe" if self.forecast_keys is None else "forecast"
+
+    def table(self) -> str:
+        return res.sweep_csv(self.trials, self.results, self.kind)
+
     def record(self, result: Result) -> None:
         self.results[result["name"]] = result
-        rf.write_text(self.folder / "sweep.csv", res.sweep_csv(self.trials, self.results))
+        rf.write_text(self.folder / "sweep.csv", self.table())
 
 
 def claim(folder: Path, plan: dict[str, Any], forecast_keys: frozenset[str] | None = None) -> Sweep:
@@ -139,7 +146,7 @@ def run_search(sweep: Sweep, base: Config, space: list[Dimension], settings: int
         number = task.trials[0].index // seeds
         if number not in asked:
             return
-        scores = [sweep.results.get(t.name, {}).get(res.METRIC) for t in task.trials]
+        scores = [sweep.results.get(t.name, {}).get(res.metric_of(sweep.kind)) for t in task.trials]
         finite = [s for s in scores if isinstance(s, float) and math.isfinite(s)]
         del asked[number]
         if finite:
@@ -194,7 +201,7 @@ def _drive(sweep: Sweep, tasks: list[Task], executor: Executor, plots: bool,
                     search[1](task)
     except KeyboardInterrupt:
         executor.close(cancel=True)
-        rf.write_text(sweep.folder / "sweep.csv", res.sweep_csv(sweep.trials, sweep.results))
+        rf.write_text(sweep.folder / "sweep.csv", sweep.table())
         raise SweepInterrupted(len(sweep.results), total(), sweep.folder) from None
     executor.close(cancel=False)
 
@@ -212,7 +219,7 @@ def _submit(executor: Executor, sweep: Sweep, task: Task, plots: bool) -> Any:
 
 def finish(sweep: Sweep, base: Config, argv: list[str], where: str) -> dict[str, Any]:
     """summary.json: the best setting and its spread over seeds, what finished, how long."""
-    ranked = res.settings(sweep.trials, sweep.results)
+    ranked = res.settings(sweep.trials, sweep.results, res.metric_of(sweep.kind))
     statuses = [r["status"] for r in sweep.results.values()]
     best = ranked[0] if ranked and ranked[0].scores else None
     results = {
@@ -220,7 +227,7 @@ def finish(sweep: Sweep, base: Config, argv: list[str], where: str) -> dict[str,
         "trials": len(sweep.trials),
         "complete": statuses.count("complete"), "diverged": statuses.count("diverged"),
         "failed": statuses.count("failed"),
-        "metric": res.METRIC,
+        "metric": res.metric_of(sweep.kind),
         "best": None if best is None else {"setting": _typed(base, best.values), **best.spread()},
         "settings": [{"setting": _typed(base, s.values), **s.spread()} for s in ranked],
         "executor": where,
@@ -228,7 +235,7 @@ def finish(sweep: Sweep, base: Config, argv: list[str], where: str) -> dict[str,
     train = sum(r.get("train_seconds") or 0.0 for r in sweep.results.values())
     summary = build_summary("sweep", base, results, argv=argv, train_seconds=train,
                             wall_seconds=time.perf_counter() - sweep.started)
-    rf.write_text(sweep.folder / "sweep.csv", res.sweep_csv(sweep.trials, sweep.results))
+    rf.write_text(sweep.folder / "sweep.csv", sweep.table())
     rf.write_json(sweep.folder / "summary.json", summary)
     complete = [sweep.folder / t.name for t in sweep.trials if sweep.results.get(t.name, {}).get("status") == "complete"]
     if complete:

@@ -34,10 +34,13 @@ def trial_result(folder: Path) -> Result | None:
         path = folder / name
         if path.is_file():
             data = json.loads(path.read_text(encoding="utf-8"))
-            test_rmse = data["metrics"]["model"]["rmse"] if data.get("kind") == "forecast" else data.get("test_rmse")
-            return {"name": folder.name, "status": status, "test_rmse": test_rmse,
-                    "final_loss": data.get("final_loss"), "diverged_epoch": data.get("diverged_epoch"),
-                    "reason": data.get("reason"), "train_seconds": data.get("train_seconds")}
+            result = {"name": folder.name, "status": status, "test_rmse": data.get("test_rmse"),
+                      "final_loss": data.get("final_loss"), "diverged_epoch": data.get("diverged_epoch"),
+                      "reason": data.get("reason"), "train_seconds": data.get("train_seconds")}
+            if data.get("kind") == "forecast":  # ranked by validation; the backtest's scores beside
+                model = data["metrics"]["model"]
+                result.update(val_mae=data["ensemble_validation_mae"], test_rmse=model["rmse"], mase=model["mase"])
+            return result
     return None
 
 

@@ -42,7 +42,11 @@ def test_a_sweep_of_forecasts_trains_each_setting_once(tmp_path):
     sweep = api.sweep("forecast:sunspots", grid={"forecast.window": [8, 12]}, workers=1, out=out, **QUICK)
     assert len(sweep.runs) == 2 and {r.kind for r in sweep.runs} == {"forecast"}
     rmse = {r.folder.name: api.load(r.folder).metrics["model"]["rmse"] for r in sweep.runs}
-    assert sweep.best["median"] == min(rmse.values())
+    val = {r.folder.name: r.summary["ensemble_validation_mae"] for r in sweep.runs}
+    assert sweep.summary["metric"] == "val_mae" and sweep.best["median"] == min(val.values())  # chosen on validation
+    table = (out / "sweep.csv").read_text().splitlines()
+    assert table[0] == "trial,forecast.window,seed,status,val_mae,test_rmse,mase,train_seconds,reason"
+    assert {row.split(",")[0]: float(row.split(",")[5]) for row in table[1:]} == rmse  # the backtest's, beside
     summaries = {name: (out / name / "summary.json").stat().st_mtime_ns for name in rmse}
     again = api.sweep("forecast:sunspots", grid={"forecast.window": [8, 12]}, workers=1, out=out, **QUICK)
     assert {name: (out / name / "summary.json").stat().st_mtime_ns for name in rmse} == summaries

@@ -87,6 +87,23 @@ def test_comparison_data_names_differing_keys_and_the_best(folders):
     assert data["table"]["best"] == int(np.argmin(rmse))
 
 
+
+def test_forecasts_are_compared_by_validation_not_by_their_test_scores(folders, tmp_path):
+    luckier = tmp_path / "luckier-on-test"
+    shutil.copytree(folders["forecast"], luckier)
+    summary = json.loads((luckier / "summary.json").read_text())
+    metrics = json.loads((luckier / "metrics.json").read_text())
+    summary["ensemble_validation_mae"] *= 1.5  # worse where the choice is made...
+    metrics["model"]["rmse"] /= 2  # ...better on the test part
+    metrics["model"]["mase"] /= 2
+    (luckier / "summary.json").write_text(json.dumps(summary))
+    (luckier / "metrics.json").write_text(json.dumps(metrics))
+    table = compare_data([luckier, folders["forecast"]])["table"]
+    assert table["scored_by"] == "validation MAE" and table["best"] == 1
+    header = table["header"]
+    rmse = [row[header.index("test RMSE")] for row in table["rows"]]
+    assert rmse[0] == pytest.approx(rmse[1] / 2, rel=1e-4)  # shown beside (the page rounds), not chosen by
+
 def test_report_command(folders, tmp_path, capsys):
     run_dir = tmp_path / "r"
     shutil.copytree(folders["windows"], run_dir)

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import threading
 import time
+import tomllib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -243,3 +244,24 @@ def test_forecast_flags_need_a_forecast_recipe(tmp_path, capsys):
     assert main(["sweep", "primer-torch", "--column", "x", "--grid", "model.cell=gru", "--out", str(tmp_path / "s")]) == 2
     err = capsys.readouterr().err
     assert "--column is an option of forecasts" in err and "forecast:SERIES" in err and err.count("\n") == 1
+
+
+def test_a_sweep_of_forecasts_is_ranked_on_validation_and_says_so(tmp_path, capsys):
+    """The backtest's scores are reported beside each trial, never used to pick the best. On
+    the Nile (docs/scale.md says so) the window that scores best on the test part is the one
+    validation ranks last: ranking by the test part would report its luckiest setting."""
+    from rnnlab.cli import main
+
+    out = tmp_path / "s"
+    assert main(["sweep", "forecast:nile", "--grid", "forecast.window=8,12,20", "--workers", "1",
+                 "--set", "forecast.future=false", "--out", str(out)]) == 0
+    captured = capsys.readouterr()
+    trials = {tomllib.loads((p.parent / "config.toml").read_text())["forecast"]["window"]: json.loads(p.read_text())
+              for p in out.glob("*/summary.json")}
+    val = {w: s["ensemble_validation_mae"] for w, s in trials.items()}
+    mase = {w: s["metrics"]["model"]["mase"] for w, s in trials.items()}
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["metric"] == "val_mae" and summary["best"]["setting"] == {"forecast.window": min(val, key=val.get)}
+    assert min(mase, key=mase.get) == 8 == max(val, key=val.get)
+    assert "settings ranked by validation MAE" in captured.out and "best: forecast.window=" in captured.out
+    assert captured.err.count("validation MAE ") == 3 and "test RMSE " in captured.err and "MASE " in captured.err
