@@ -86,6 +86,9 @@ def predict_forecast(run_dir: Path, series: str | None = None, future_features: 
     unit = np.where(np.isfinite(scale) & (scale > 0), scale, 1.0)
     widths = half[:, None, :] * unit[None, :, None]
     bounds = np.stack([forecast[None] - widths, forecast[None] + widths], axis=1)
+    floor = state.get("floor")  # the run's: a series that never went below 0 in training
+    if floor is not None:
+        forecast, bounds = np.maximum(forecast, floor), np.maximum(bounds, floor)
     own = None if series else _saved_difference(run_dir, forecast)
     return ForecastPrediction(run_dir, cfg.forecast.series, panel, axes, forecast, levels, bounds, own)
 

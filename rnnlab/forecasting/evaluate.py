@@ -85,6 +85,8 @@ def backtest(problem: ForecastProblem, fitted: Fitted) -> Backtest:
     for name, f in forecasts.items():
         widths = rolling_widths(scores[name], clock, uniq, levels)[:, inverse] * unit[sid][None, :, None]
         bounds[name] = np.stack([f[None] - widths, f[None] + widths], axis=1)
+    forecasts = {name: problem.floored(f) for name, f in forecasts.items()}  # after calibrating: the errors as made
+    bounds = {name: problem.floored(b) for name, b in bounds.items()}
     actual = actual_c[pick]
     per_series = [_scored(actual[sid == s], {n: f[sid == s] for n, f in forecasts.items()},
                           {n: b[:, :, sid == s] for n, b in bounds.items()}, scales[s], levels)
@@ -119,8 +121,9 @@ def forecast_beyond(problem: ForecastProblem, fitted: Fitted, test: Backtest,
     widths = rolling_widths(test.calib_scores["model"], test.calib_clock, np.zeros(1), levels)[:, 0]  # (L, H)
     unit = np.where(np.isfinite(test.scales) & (test.scales > 0), test.scales, 1.0)
     half = widths[:, None, :] * unit[None, :, None]  # (L, S, H)
-    bounds = np.stack([forecast[None] - half, forecast[None] + half], axis=1)
-    return Future(problem.future_axes(), forecast, bounds, widths, int(np.sum(test.calib_clock + 1 <= 0)), models)
+    bounds = problem.floored(np.stack([forecast[None] - half, forecast[None] + half], axis=1))
+    return Future(problem.future_axes(), problem.floored(forecast), bounds, widths,
+                  int(np.sum(test.calib_clock + 1 <= 0)), models)
 
 
 __all__ = ["BASELINES", "Backtest", "Future", "backtest", "calibration_origins", "forecast_beyond"]

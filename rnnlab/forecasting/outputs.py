@@ -130,6 +130,7 @@ def forecaster_state(problem: ForecastProblem, test: Backtest, fut: Future) -> d
         "horizon": problem.horizon, "strategy": problem.config.forecast.strategy, "season": problem.season,
         "series": [s.key for s in problem.panel], "features": problem.series.feature_names,
         "mase_scale": [float(v) for v in test.scales],
+        "floor": problem.floor,  # forecasts and bounds are cut here (null: not cut)
         "interval": {"levels": problem.levels, "half_widths": fut.widths.tolist(),
                      "calibration_errors": fut.calibration},
         "members": [{"params": f"refit{k}", "candidate": m.candidate.label, "seed": m.seed,

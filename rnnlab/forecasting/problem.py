@@ -77,6 +77,20 @@ class ForecastProblem:
     def levels(self) -> list[float]:
         return interval_levels(self.config.forecast.interval)
 
+    @property
+    def floor(self) -> float | None:
+        """0 when no observed value of any training part is negative (counts, amounts,
+        concentrations): forecasts and interval bounds below it are cut to it, as the
+        quantity cannot go there. None otherwise. Decided on the training parts, so the test
+        part never shapes it."""
+        train = [self.values[a:a + sp.train_end][~self.missing[a:a + sp.train_end]]
+                 for a, sp in zip(self.starts, self.splits)]
+        return 0.0 if all(t.size and t.min() >= 0 for t in train) else None
+
+    def floored(self, values: np.ndarray) -> np.ndarray:
+        """`values` (forecasts or bounds) cut at the floor, when the series has one."""
+        return values if self.floor is None else np.maximum(values, self.floor)
+
     def series_of(self, origins: np.ndarray) -> np.ndarray:
         """The series each (global) origin belongs to: (N,) -> (N,) int."""
         return np.searchsorted(self.starts, origins, side="right") - 1

@@ -59,3 +59,58 @@ def test_coverage_over_many_origins_is_near_the_nominal_level(tmp_path):
     for name, m in metrics.items():  # 300 origins x 3 steps; the baselines get intervals the same way
         assert 0.85 <= m["coverage_90"] <= 0.95, (name, m["coverage_90"])
     assert metrics["model"]["winkler_90"] < metrics["seasonal_naive"]["winkler_90"]
+
+
+def _counts_csv(path, shift=0.0):
+    rng = np.random.default_rng(3)
+    values = rng.poisson(1.5 + np.sin(np.arange(240) / 3.0) + 1.0, size=240) + shift
+    path.write_text("t,count\n" + "".join(f"{i},{v}\n" for i, v in enumerate(values)))
+    return path
+
+
+def _columns(path, prefix):
+    import csv
+
+    with open(path, newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    return np.array([[float(r[c]) for c in r if c.startswith(prefix)] for r in rows])
+
+
+def test_a_series_that_never_went_below_zero_is_not_forecast_below_it(tmp_path, capsys):
+    """Counts near 0: the conformal bounds (forecast - width) would go negative; they are cut
+    at 0, in the backtest, the future and `rnnlab predict`, and coverage is unchanged (the
+    counts are never negative). A series with negative values is left as it is."""
+    run = tmp_path / "counts"
+    args = ["--column", "count", "--horizon", "6", "--epochs", "5", "--ensemble", "1", "--no-plots", "--quiet"]
+    assert main(["forecast", str(_counts_csv(tmp_path / "c.csv")), *args, "--out", str(run)]) == 0
+    state = json.loads((run / "forecaster.json").read_text())
+    assert state["floor"] == 0.0
+    lowers = _columns(run / "forecast.csv", "model_lower")
+    future = _columns(run / "future.csv", "lower")
+    assert lowers.min() == 0.0 and future.min() == 0.0  # cut: there was something to cut
+    assert (_columns(run / "forecast.csv", "model") >= 0).all()
+    assert main(["predict", str(run)]) == 0
+    said = capsys.readouterr().out.split("max difference from the run's own forecast beyond its data: ")[1]
+    assert float(said.split()[0]) < 1e-9
+
+    shifted = tmp_path / "shifted"
+    assert main(["forecast", str(_counts_csv(tmp_path / "s.csv", shift=-1.0)), *args, "--out", str(shifted)]) == 0
+    assert json.loads((shifted / "forecaster.json").read_text())["floor"] is None
+    assert _columns(shifted / "forecast.csv", "model_lower").min() < -1.0
+
+
+def test_the_floor_is_decided_on_the_training_part():
+    from rnnlab.config import Config, override
+    from rnnlab.forecasting.problem import prepare_forecast
+
+    problem = prepare_forecast(override(Config(), ["forecast.series=sunspots"]), {"forecast.series"})
+    assert problem.floor == 0.0
+    cut = problem.split.train_end
+    negative_later = problem.values.copy()
+    negative_later[cut:] -= 1000.0  # the validation and test parts go negative: not seen when deciding
+    from dataclasses import replace
+
+    assert replace(problem, values=negative_later).floor == 0.0
+    negative_early = problem.values.copy()
+    negative_early[cut - 1] = -1.0
+    assert replace(problem, values=negative_early).floor is None
