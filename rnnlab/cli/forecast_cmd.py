@@ -170,8 +170,13 @@ def print_report(summary: dict[str, Any]) -> None:
     print(f"season {season if season > 1 else 'none'} ({'given' if summary['season_given'] else 'detected'}), "
           f"horizon {summary['horizon']}, window {summary['window']}, {summary['strategy']} strategy, "
           f"{len(summary['backtest_origins'])} rolling origins over the test part")
+    note = _season_note(summary)
+    if note:
+        print(f"note: {note}")
     tried = ", ".join(f"{k} {_cell(v, 0).strip()}" for k, v in summary["validation_mae"].items())
-    print(f"normalisation {summary['chosen']}, chosen on validation (MAE of 2 models' mean: {tried}); "
+    models = summary.get("selection_models", 2)
+    print(f"normalisation {summary['chosen']}, chosen on validation (MAE of "
+          f"{'1 model' if models == 1 else f'{models} models' + chr(39) + ' mean'}: {tried}); "
           f"ensemble of {len(summary['members'])}{' (one global model for every series)' if panel else ''}")
     levels = list(summary["intervals"]["coverage"])
     print(f"\nevaluation: backtest over the test part{' of every series' if panel else ''} (models trained on "
@@ -195,6 +200,16 @@ def print_report(summary: dict[str, Any]) -> None:
             cells = "".join(f"{_cell(lo[i], 12).strip():>13} .. {_cell(hi[i], 9).strip():<9}"
                             for lo, hi in future["intervals"].values())
             print(f"{t:<20}{_cell(v, 12)}{cells}")
+
+
+def _season_note(summary: dict[str, Any]) -> str | None:
+    """A detected season that is not the time column's calendar season, and how to use that one."""
+    calendar = summary.get("calendar_season")
+    if summary["season_given"] or not calendar or summary["season"] == calendar:
+        return None
+    found = f"season {summary['season']}" if summary["season"] > 1 else "no season"
+    return (f"{found} detected in the training part's autocorrelation; the calendar's season {calendar} does "
+            f"not show there (--season {calendar} uses it)")
 
 
 def _cell(value: float | None, width: int) -> str:

@@ -37,7 +37,8 @@ from rnnlab.forecasting.evaluate import Backtest, Future, backtest, forecast_bey
 from rnnlab.forecasting.fit import FittedModel
 from rnnlab.forecasting.intervals import calibration_sizes, level_key
 from rnnlab.forecasting.problem import ForecastProblem, prepare_forecast
-from rnnlab.forecasting.select import Fitted, fit_forecaster
+from rnnlab.forecasting.season import CALENDAR_SEASONS
+from rnnlab.forecasting.select import SELECTION_SEEDS, Fitted, fit_forecaster
 from rnnlab.forecasting.splits import backtest_origins
 from rnnlab.runs import folder as rf
 from rnnlab.runs.summary import build_summary
@@ -97,11 +98,13 @@ def summarise(problem: ForecastProblem, fitted: Fitted, test: Backtest, fut: Fut
                   "validation": [labels[split.train_end], labels[split.val_end - 1], split.val_end - split.train_end],
                   "test": [labels[split.val_end], labels[-1], split.n - split.val_end]},
         "season": problem.season, "season_given": "forecast.season" in problem.explicit,
+        "calendar_season": CALENDAR_SEASONS.get(series.time.step or ""),  # the time column's usual season, if any
         "horizon": cfg.forecast.horizon, "window": cfg.forecast.window, "strategy": cfg.forecast.strategy,
         "backtest_origins": [labels[int(o)] for o in test.origins[first]],
         "chosen": fitted.label,
         "normalisation": [fitted.members[c][0].normaliser.state() for c in fitted.chosen],
         "validation_mae": fitted.selection,
+        "selection_models": min(SELECTION_SEEDS, cfg.forecast.ensemble),  # models per candidate behind each score
         "members": [{"candidate": m.candidate.label, "seed": m.seed, "best_epoch": m.best_epoch,
                      "epochs_run": m.epochs_run, "validation_mae": m.val_mae}
                     for ms in fitted.members.values() for m in ms],

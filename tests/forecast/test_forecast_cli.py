@@ -5,6 +5,7 @@ import json
 import math
 import tomllib
 
+import numpy as np
 import pytest
 
 from rnnlab.cli import main
@@ -109,3 +110,24 @@ def test_the_recorded_validation_scores_are_those_the_choice_saw(tmp_path):
     chosen = summary["chosen"].split(" + ")
     ranked = sorted(summary["validation_mae"], key=summary["validation_mae"].get)
     assert ranked[:len(chosen)] == chosen
+
+
+@pytest.mark.parametrize("seasonal", [False, True])
+def test_a_detection_that_overrides_the_calendar_says_how_to_use_the_calendar(tmp_path, capsys, seasonal):
+    rng = np.random.default_rng(0)
+    n = 160
+    values = 10 + rng.normal(size=n) + (3 * np.sin(np.arange(n) * np.pi / 2) if seasonal else 0)
+    path = tmp_path / "q.csv"
+    path.write_text("quarter,v\n" + "".join(f"{1970 + i // 4}Q{i % 4 + 1},{x:.4f}\n" for i, x in enumerate(values)))
+    assert main(["forecast", str(path), "--column", "v", "--time-column", "quarter", "--no-future", "--no-plots",
+                 "--epochs", "2", "--ensemble", "1", "--out", str(tmp_path / "run")]) == 0
+    out = capsys.readouterr().out
+    summary = json.loads((tmp_path / "run" / "summary.json").read_text())
+    assert summary["calendar_season"] == 4 and summary["selection_models"] == 1
+    assert "MAE of 1 model:" in out
+    if seasonal:
+        assert summary["season"] == 4 and "calendar" not in out
+    else:
+        assert summary["season"] == 1
+        assert "note: no season detected in the training part's autocorrelation; the calendar's season 4 does not " \
+               "show there (--season 4 uses it)" in out
