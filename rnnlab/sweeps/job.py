@@ -31,6 +31,7 @@ from rnnlab.sweeps.executors import Executor
 from rnnlab.sweeps.plan import Trial, batches
 from rnnlab.sweeps.search import Dimension, open_study
 from rnnlab.sweeps.trial import run_batch, run_trial, trial_result
+from rnnlab.train.stop import interrupt_on_sigint
 
 MAX_ATTEMPTS = 3  # a task whose workers keep dying is given up after this many tries
 Result = dict[str, Any]
@@ -160,6 +161,7 @@ def run_search(sweep: Sweep, base: Config, space: list[Dimension], settings: int
     _drive(sweep, pending, executor, plots, on_result, (ask, tell))
 
 
+@interrupt_on_sigint()  # Ctrl-C stops a sweep even where a shell started it with SIGINT ignored (`&`)
 def _drive(sweep: Sweep, tasks: list[Task], executor: Executor, plots: bool,
            on_result: Callable[[Result, int, int], None] | None,
            search: tuple[Callable[[], Task | None], Callable[[Task], None]] | None) -> None:

@@ -39,3 +39,18 @@ def stop_on_sigint(stop: StopRequest) -> Iterator[StopRequest]:
         yield stop
     finally:
         signal.signal(signal.SIGINT, previous)
+
+
+@contextmanager
+def interrupt_on_sigint() -> Iterator[None]:
+    """While active, Ctrl-C raises KeyboardInterrupt, as Python's default does, even when
+    the process started with SIGINT ignored (a job a shell started in the background with
+    `&`): `kill -INT` then stops it as it stops a run. Outside the main thread it does nothing."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)

@@ -148,11 +148,17 @@ def _loky_children(pid: int) -> list[int]:
     return found
 
 
-def test_ctrl_c_stops_and_the_same_command_continues(tmp_path):
+def _ignore_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # as a shell starts a job with `&`
+
+
+@pytest.mark.parametrize("started_in_the_background", [False, True])
+def test_ctrl_c_stops_and_the_same_command_continues(tmp_path, started_in_the_background):
     out = tmp_path / "s"
     argv = [sys.executable, "-m", "rnnlab", "sweep", "sine-recurrent", "--grid", "model.hidden=4,5,6,7,8,9",
             "--epochs", "800", "--no-batch", "--workers", "1", "--out", str(out)]
-    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=_ignore_sigint if started_in_the_background else None)
     deadline = time.time() + 120
     while time.time() < deadline and not list(out.glob("*/summary.json")):
         time.sleep(0.1)
