@@ -37,6 +37,12 @@ def handle(args: argparse.Namespace) -> int:
 
 
 def _detail(s: RunStatus) -> str:
+    return _what(s) + (f"; a kill at its very end left {', '.join(s.leftovers)}: rnnlab resume "
+                       f"{shlex.quote(str(s.path))} removes {'it' if len(s.leftovers) == 1 else 'them'}"
+                       if s.leftovers else "")
+
+
+def _what(s: RunStatus) -> str:
     if s.kind == "forecast":
         return _forecast_detail(s)
     if s.state == "complete":

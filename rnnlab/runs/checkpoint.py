@@ -23,12 +23,12 @@ from typing import Any
 import numpy as np
 
 from rnnlab.errors import UserError
-from rnnlab.runs.folder import NPZ_ERRORS, read_npz, write_npz
+from rnnlab.runs.folder import CHECKPOINT, NPZ_ERRORS, read_npz, write_npz
 from rnnlab.runs.history import LossHistory
 from rnnlab.runs.records import Frames, TrainState
 
 FORMAT = 3  # 3: metrics rows on disk (their length and CRC here), GIF frames thinned; 2: every record kept
-NAME = "checkpoint.npz"
+NAME = CHECKPOINT
 Params = dict[str, np.ndarray]
 
 

@@ -4,7 +4,8 @@ Files (each written atomically, but for the rows appended while training; summar
 last, so its presence means complete):
   config.toml      the resolved recipe
   checkpoint.npz   while training: the state to resume from (rnnlab.runs.checkpoint);
-                   removed once summary.json is written
+                   removed once summary.json is written (a kill in between leaves it:
+                   `after_end` finds it, `rnnlab resume` removes it)
   .metrics.csv.rows  while training: metrics.csv's rows so far (rnnlab.runs.metrics_log)
   diverged.json    only when training diverged: where and why (the checkpoint before it stays)
   metrics.csv      epoch, step, loss, test_loss at every log point
@@ -115,6 +116,7 @@ PROBE = ".write-test-"  # create_run_dir's probe, then its pid
 # rnnlab.runs.atomic's temporary files, create_run_dir's probe, claim_run_dir's claim (pid, then thread)
 TEMPORARY = re.compile(r"\.(.+\.tmp|write-test|.+\.claim)-(\d+)(-\d+)?")
 WORKING = ".metrics.csv.rows"  # the metrics rows of a run in progress (rnnlab.runs.metrics_log)
+CHECKPOINT = "checkpoint.npz"  # the state to resume from, while training (rnnlab.runs.checkpoint)
 
 
 def temporary(path: Path) -> bool:
@@ -219,6 +221,13 @@ def load_params(path: Path) -> dict[str, np.ndarray]:
         return read_npz(path)
     except NPZ_ERRORS as err:
         raise UserError(f"{path}: cannot read parameters ({err}); the file is missing or damaged") from err
+
+
+def after_end(run_dir: Path) -> list[str]:
+    """The working files of a complete run (summary.json written) that a kill just after its
+    end left: they are dropped after summary.json, so a kill in between keeps them."""
+    working = [name for name in (CHECKPOINT, WORKING) if (run_dir / name).is_file()]
+    return working + sorted(p.name for p in run_dir.iterdir() if temporary(p))
 
 
 def remove_temporaries(run_dir: Path) -> None:

@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 from rnnlab.errors import UserError
 from rnnlab.runs import checkpoint
-from rnnlab.runs.folder import read_text
+from rnnlab.runs.folder import after_end, read_text
 
 State = Literal["complete", "incomplete", "diverged", "damaged", "empty", "not a run"]
 DIVERGED = "diverged.json"  # written when training diverged: epoch, reason, checkpoint_epoch, lr, max_loss_factor
@@ -33,6 +33,7 @@ class RunStatus:
     problem: str = ""  # why the run cannot be resumed as it is, and what to do
     kind: str = "run"  # summary.json's kind: "run", "ensemble" or "forecast" (what `rnnlab resume` can continue)
     series: str = ""  # a forecast's series
+    leftovers: tuple[str, ...] = ()  # a complete run's working files a kill just after its end left
 
 
 def run_status(path: Path) -> RunStatus:
@@ -45,7 +46,8 @@ def run_status(path: Path) -> RunStatus:
             kind, series = str(summary.get("kind", "run")), str(summary.get("series", ""))
         except (OSError, ValueError, AttributeError):
             recipe, epochs, kind, series = "", None, "run", ""
-        return RunStatus(path, "complete", recipe, epochs, epochs, kind=kind, series=series)
+        return RunStatus(path, "complete", recipe, epochs, epochs, kind=kind, series=series,
+                         leftovers=tuple(after_end(path)))
     if "config.toml" not in names:
         return RunStatus(path, "empty" if not names else "not a run")
     try:

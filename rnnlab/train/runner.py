@@ -140,7 +140,10 @@ def reopen(run_dir: Path, overrides: Sequence[str] = ()) -> Session:
         raise UserError(f"{run_dir}: no such run folder" if not run_dir.exists() else f"{run_dir}: not a folder")
     status = run_status(run_dir)
     if status.state == "complete":
-        raise UserError(f"{run_dir}: the run is complete (summary.json exists); nothing to resume")
+        for name in status.leftovers:  # worthless once summary.json exists: every result was written before it
+            (run_dir / name).unlink(missing_ok=True)
+        tidied = f" (removed {', '.join(status.leftovers)}, left by a kill at its very end)" if status.leftovers else ""
+        raise UserError(f"{run_dir}: the run is complete (summary.json exists); nothing to resume{tidied}")
     if status.state in ("empty", "not a run"):
         only = "holds no config.toml: it was stopped before its run began; `rnnlab run ... --out` can use it"
         raise UserError(f"{run_dir}: not an rnnlab run folder ({only if status.state == 'empty' else 'no config.toml'})"

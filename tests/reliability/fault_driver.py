@@ -100,8 +100,11 @@ def _continue(out: Path) -> int:
 
     if not out.exists() or run_status(out).state == "empty":
         return main([*RUN, "--out", str(out)])
-    if run_status(out).state == "complete":
-        return 0
+    status = run_status(out)
+    if status.state == "complete":  # `rnnlab runs` names what a kill at the very end left: resume removes it
+        if status.leftovers and main(["resume", str(out), "--quiet", "--no-plots"]) != 2:
+            return 1
+        return 1 if run_status(out).leftovers else 0
     return main(["resume", str(out), "--quiet", "--no-plots"])
 
 

@@ -38,4 +38,5 @@ def test_a_kill_at_any_file_system_call_damages_nothing_and_resume_is_byte_ident
         assert attempt["continued"] == 0, f"kill at call {k}: continuing failed"
         assert_same_results(tmp_path / "reference", tmp_path / f"kill-{k:03d}", RESULT_FILES)
     killed_states = {tuple(sorted(a["left"])) for a in report["attempts"]}
+    assert any({"summary.json", "checkpoint.npz"} <= set(s) for s in killed_states)  # a kill at the very end
     assert () in killed_states and any("summary.json" in s for s in killed_states)  # from the first call to the last

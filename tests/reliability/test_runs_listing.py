@@ -40,3 +40,42 @@ def test_runs_lists_every_state(capsys, tmp_path):
 def test_runs_on_a_missing_folder_is_one_line(capsys, tmp_path):
     assert main(["runs", str(tmp_path / "nope")]) == 2
     assert len(error_lines(capsys.readouterr().err)) == 1
+
+
+class _Killed(BaseException):
+    """A SIGKILL's stand-in: nothing after it runs, not even cleanup."""
+
+
+def test_a_kill_just_after_the_end_leaves_working_files_that_runs_names_and_resume_removes(
+        capsys, tmp_path, monkeypatch):
+    from rnnlab.train import completion
+
+    def write_then_die(path, data):
+        written(path, data)
+        if path.name == "summary.json":
+            raise _Killed
+
+    written = completion.rf.write_json
+    out = tmp_path / "runs" / "late"
+    monkeypatch.setattr(completion.rf, "write_json", write_then_die)
+    try:
+        main(["run", "elman-sine", "--epochs", "30", "--checkpoint-every", "10", "--no-plots", "--quiet",
+              "--out", str(out)])
+    except _Killed:
+        pass
+    else:
+        raise AssertionError("the run was not stopped after summary.json")
+    monkeypatch.undo()
+    assert (out / "summary.json").exists() and (out / checkpoint.NAME).exists() and (out / ".metrics.csv.rows").exists()
+    kept = {p.name: p.read_bytes() for p in out.iterdir() if p.name not in (checkpoint.NAME, ".metrics.csv.rows")}
+
+    assert main(["runs", str(out.parent)]) == 0
+    line = capsys.readouterr().out.strip()
+    assert "complete" in line and f"left checkpoint.npz, .metrics.csv.rows: rnnlab resume {out} removes them" in line
+
+    assert main(["resume", str(out)]) == 2
+    err = error_lines(capsys.readouterr().err)
+    assert len(err) == 1 and "nothing to resume (removed checkpoint.npz, .metrics.csv.rows" in err[0]
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == kept  # the results untouched, the leftovers gone
+    assert main(["runs", str(out.parent)]) == 0
+    assert "left" not in capsys.readouterr().out
