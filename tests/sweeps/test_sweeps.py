@@ -148,8 +148,10 @@ def _loky_children(pid: int) -> list[int]:
     return found
 
 
-def _ignore_sigint() -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # as a shell starts a job with `&`
+# As a shell starts a job with `&`: SIGINT ignored, then exec (an ignored signal stays ignored across exec).
+# A launcher rather than preexec_fn, which would fork this multithreaded test process.
+IGNORING_SIGINT = [sys.executable, "-c",
+                   "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_IGN); os.execv(sys.argv[1], sys.argv[1:])"]
 
 
 @pytest.mark.parametrize("started_in_the_background", [False, True])
@@ -157,8 +159,8 @@ def test_ctrl_c_stops_and_the_same_command_continues(tmp_path, started_in_the_ba
     out = tmp_path / "s"
     argv = [sys.executable, "-m", "rnnlab", "sweep", "sine-recurrent", "--grid", "model.hidden=4,5,6,7,8,9",
             "--epochs", "800", "--no-batch", "--workers", "1", "--out", str(out)]
-    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            preexec_fn=_ignore_sigint if started_in_the_background else None)
+    launch = IGNORING_SIGINT + argv if started_in_the_background else argv
+    proc = subprocess.Popen(launch, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.time() + 120
     while time.time() < deadline and not list(out.glob("*/summary.json")):
         time.sleep(0.1)
