@@ -19,6 +19,7 @@ import os
 import pickle
 import subprocess
 import sys
+from contextlib import suppress
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -27,6 +28,8 @@ from rnnlab.viz.drawing import RenderResult, join
 from rnnlab.viz.worker import DrawingFailed
 
 __all__ = ["BackgroundRenderer", "DrawingFailed"]
+
+STOP_SECONDS = 10.0  # a worker asked to stop that is still there after this is killed
 
 
 class BackgroundRenderer:
@@ -77,15 +80,23 @@ class BackgroundRenderer:
         return join(payload).write(Path(run_dir))
 
     def close(self) -> None:
-        """Stop the worker unless it has replied (then it is exiting) and wait for it."""
+        """Stop the worker unless it has replied (then it is exiting) and wait for it: end
+        of input and SIGTERM, each of which ends it, then (should it still be there after
+        STOP_SECONDS) SIGKILL. Leaving never hangs on the worker."""
         if self._process is None:
             return
+        if self._process.stdin is not None and not self._process.stdin.closed:
+            with suppress(OSError):  # a worker that is gone has closed its end
+                self._process.stdin.close()
         if not self._replied:
             self._process.terminate()
-        self._process.wait()
-        for pipe in (self._process.stdin, self._process.stdout):
-            if pipe is not None:
-                pipe.close()
+        try:
+            self._process.wait(timeout=STOP_SECONDS)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.wait()
+        if self._process.stdout is not None:
+            self._process.stdout.close()
 
     def __enter__(self) -> BackgroundRenderer:
         return self

@@ -15,6 +15,7 @@ import pickle
 import signal
 import sys
 from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any, BinaryIO, NoReturn
 
@@ -22,6 +23,8 @@ from rnnlab.viz.drawing import Drawing, draw_share, import_drawing_libraries
 
 # macOS system libraries are not fork-safe; elsewhere there is no fork.
 FORK_HELPER = sys.platform.startswith("linux")
+
+_helper: BaseProcess | None = None  # the forked helper while it draws: SIGTERM stops it too
 
 
 class DrawingFailed(Exception):
@@ -44,7 +47,9 @@ def draw(run_dir: Path, *, helper: bool) -> list[Drawing]:
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
     process = context.Process(target=_draw_into, args=(sender, run_dir, 1, 2), name="rnnlab-plots-helper")
+    global _helper
     process.start()
+    _helper = process
     sender.close()
     try:
         first = draw_share(run_dir, 0, 2)
@@ -53,10 +58,11 @@ def draw(run_dir: Path, *, helper: bool) -> list[Drawing]:
         except EOFError:
             process.join()
             raise DrawingFailed(f"the plotting helper stopped unexpectedly (exit code {process.exitcode})") from None
-    except BaseException:  # also when this process is stopped (SIGTERM): the helper goes too
+    except BaseException:
         process.terminate()
         raise
     finally:
+        _helper = None
         process.join()
         receiver.close()
     if status != "ok":
@@ -76,7 +82,16 @@ def _draw_into(conn: Connection, run_dir: Path, share: int, shares: int) -> None
 
 
 def _stop(signum: int, frame: object) -> None:
-    raise SystemExit(128 + signum)  # unwinds through `finally`, which stops the helper
+    """SIGTERM: stop the helper, if any, and exit now. Not by raising SystemExit: raised at
+    whatever line the worker is on (importing matplotlib, say), it can be swallowed by a
+    library's broad `except` or a __del__, and the worker would then wait for a request
+    that never comes while the parent waits for it to end."""
+    if _helper is not None and _helper.pid is not None:
+        try:
+            os.kill(_helper.pid, signal.SIGTERM)
+        except OSError:  # it has ended already
+            pass
+    os._exit(128 + signum)
 
 
 def serve(requests: BinaryIO, replies: BinaryIO, *, helper: bool = FORK_HELPER) -> None:
@@ -108,14 +123,10 @@ def main(argv: list[str]) -> NoReturn:
     replies = os.fdopen(os.dup(1), "wb")
     # Stray prints must not corrupt the replies: fd 1 becomes stderr (or nothing).
     os.dup2(sys.stderr.fileno() if sys.stderr is not None else os.open(os.devnull, os.O_WRONLY), 1)
-    try:
-        serve(sys.stdin.buffer, replies, helper=helper)
-        code = 0
-    except SystemExit as stopped:  # SIGTERM; the helper has been stopped on the way here
-        code = stopped.code if isinstance(stopped.code, int) else 1
+    serve(sys.stdin.buffer, replies, helper=helper)
     # Not the usual exit: tearing down matplotlib's modules takes a fifth of a second,
     # which the parent would spend waiting.
-    os._exit(code)
+    os._exit(0)
 
 
 if __name__ == "__main__":

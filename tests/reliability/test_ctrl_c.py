@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
-from reliability_support import assert_same_results, call, error_lines, long_run_args, rnnlab_command
+from reliability_support import assert_same_results, call, communicate, error_lines, long_run_args, rnnlab_command
 
 from rnnlab.runs import checkpoint
 from rnnlab.train.stop import StopRequest, stop_on_sigint
@@ -25,7 +25,7 @@ def test_ctrl_c_checkpoints_and_exits_130_then_resume_matches(tmp_path, engine, 
     while not (out / checkpoint.NAME).exists() and time.monotonic() < deadline:  # mid-training
         time.sleep(0.005)
     proc.send_signal(signal.SIGINT)
-    _, stderr = proc.communicate(timeout=60)
+    _, stderr = communicate(proc, 60)
     assert proc.returncode == 130, stderr
     lines = error_lines(stderr)
     assert len(lines) == 1 and "Traceback" not in stderr, stderr
@@ -76,7 +76,7 @@ def test_ctrl_c_with_plots_leaves_no_process_behind(tmp_path):
     workers = _children(proc.pid)
     assert workers, "no plotting worker was started"
     os.killpg(proc.pid, signal.SIGINT)
-    _, stderr = proc.communicate(timeout=60)
+    _, stderr = communicate(proc, 60)
     assert proc.returncode == 130, stderr
     lines = error_lines(stderr)
     assert len(lines) == 1 and lines[0].startswith("rnnlab: interrupted at epoch "), stderr

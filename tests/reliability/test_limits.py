@@ -15,7 +15,7 @@ import tracemalloc
 
 import numpy as np
 import pytest
-from reliability_support import error_lines, rnnlab_command
+from reliability_support import communicate, error_lines, rnnlab_command
 
 from rnnlab.cli import main
 from rnnlab.cli.progress import Progress
@@ -104,7 +104,7 @@ def test_ctrl_c_during_a_long_ensemble_setup_stops_it(tmp_path):
     assert proc.poll() is None
     sent = time.perf_counter()
     proc.send_signal(signal.SIGINT)
-    _, err = proc.communicate(timeout=30)
+    _, err = communicate(proc, 30)
     assert time.perf_counter() - sent < 5 and proc.returncode == 130, err
     assert error_lines(err) == ["rnnlab: interrupted"]
 
@@ -174,7 +174,7 @@ def test_ctrl_c_on_a_slow_model_stops_within_a_second_or_two(tmp_path):
     time.sleep(1.0)
     sent = time.perf_counter()
     proc.send_signal(signal.SIGINT)
-    _, err = proc.communicate(timeout=60)
+    _, err = communicate(proc, 60)
     waited = time.perf_counter() - sent
     assert proc.returncode == 130 and "checkpoint saved" in err, err
     assert waited < 3.0, f"Ctrl-C took {waited:.1f}s"  # chunks last about CHUNK_SECONDS, not a number of epochs
