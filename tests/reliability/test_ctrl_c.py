@@ -8,9 +8,9 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
+from processes import children, running
 from reliability_support import assert_same_results, call, communicate, error_lines, long_run_args, rnnlab_command
 
 from rnnlab.runs import checkpoint
@@ -49,19 +49,6 @@ def test_the_old_sigint_handler_comes_back():
     assert signal.getsignal(signal.SIGINT) is before
 
 
-def _children(pid: int) -> list[int]:
-    """The processes whose parent is `pid` (Linux: read from /proc)."""
-    kids = []
-    for entry in os.listdir("/proc"):
-        try:
-            stat = (Path("/proc") / entry / "stat").read_text()
-        except (OSError, ValueError):
-            continue
-        if entry.isdigit() and int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-            kids.append(int(entry))
-    return kids
-
-
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads the process table from /proc")
 def test_ctrl_c_with_plots_leaves_no_process_behind(tmp_path):
     """Ctrl-C at a terminal goes to the whole foreground process group: the plotting worker
@@ -73,11 +60,11 @@ def test_ctrl_c_with_plots_leaves_no_process_behind(tmp_path):
     deadline = time.monotonic() + 60
     while not (out / checkpoint.NAME).exists() and time.monotonic() < deadline:
         time.sleep(0.005)
-    workers = _children(proc.pid)
+    workers = children(proc.pid)
     assert workers, "no plotting worker was started"
     os.killpg(proc.pid, signal.SIGINT)
     _, stderr = communicate(proc, 60)
     assert proc.returncode == 130, stderr
     lines = error_lines(stderr)
     assert len(lines) == 1 and lines[0].startswith("rnnlab: interrupted at epoch "), stderr
-    assert not [pid for pid in workers if Path(f"/proc/{pid}").exists()]
+    assert not running(workers)

@@ -4,13 +4,17 @@ leaving a BackgroundRenderer never waits on a worker for good."""
 from __future__ import annotations
 
 import os
+import pickle
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import pytest
+from processes import children, running
 from test_viz import make_windows_run
 
 from rnnlab.viz import background
@@ -21,14 +25,14 @@ pytestmark = pytest.mark.skipif(os.name != "posix", reason="signals and /proc")
 # The worker, with its drawing code replaced by a loop that swallows every exception, as a
 # library's broad `except` (or a __del__) does when SIGTERM arrives in the middle of it.
 SWALLOWING_WORKER = """
-import sys, time
-from rnnlab.viz import worker, drawing
+import os, time
+from rnnlab.viz import worker
 
 def swallow_forever(*args, **kwargs):
-    print("busy", file=sys.stderr, flush=True)
+    os.write(2, b"busy\\n")  # one write: the worker's and the helper's lines do not mix
     while True:
         try:
-            time.sleep(0.01)
+            time.sleep(3600)
         except BaseException:
             pass
 
@@ -37,63 +41,54 @@ worker.main([{flag!r}])
 """
 
 
-def _start(name: str, flag: str) -> subprocess.Popen[bytes]:
+@contextmanager
+def _swallowing_worker(name: str, flag: str) -> Iterator[subprocess.Popen[bytes]]:
+    """The worker with `name` (a function of rnnlab.viz.worker) swallowing; whatever is left
+    of it (its process group: it and its helper) is killed on the way out."""
     code = SWALLOWING_WORKER.format(name=name, flag=flag)
-    return subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+    proc = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, process_group=0)
-
-
-def _children(pid: int) -> list[int]:
-    kids = []
-    for entry in os.listdir("/proc"):
-        try:
-            stat = (Path("/proc") / entry / "stat").read_text()
-        except (OSError, ValueError):
-            continue
-        if entry.isdigit() and int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-            kids.append(int(entry))
-    return kids
-
-
-def _end(proc: subprocess.Popen[bytes], seconds: float = 10) -> int | None:
-    """The exit code, or None (and the process killed) when it is still there after `seconds`."""
     try:
-        return proc.wait(timeout=seconds)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
-        return None
+        yield proc
     finally:
+        with suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
         for pipe in (proc.stdin, proc.stdout, proc.stderr):
             pipe.close()
 
 
+def _exit_code(proc: subprocess.Popen[bytes], seconds: float = 10) -> int | None:
+    """The exit code, or None when it is still running after `seconds`."""
+    with suppress(subprocess.TimeoutExpired):
+        return proc.wait(timeout=seconds)
+    return None
+
+
 def test_sigterm_ends_the_worker_even_where_the_exception_would_be_swallowed() -> None:
-    proc = _start("import_drawing_libraries", "--no-helper")
-    assert proc.stderr.readline() == b"busy\n"  # SIGTERM now lands inside the swallowing loop
-    proc.terminate()
-    assert _end(proc) == 128 + signal.SIGTERM
+    with _swallowing_worker("import_drawing_libraries", "--no-helper") as proc:
+        assert proc.stderr.readline() == b"busy\n"
+        time.sleep(0.2)  # from the line to the swallowing `try` takes microseconds
+        proc.terminate()
+        assert _exit_code(proc) == 128 + signal.SIGTERM
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the helper is forked on Linux")
 def test_sigterm_ends_the_helper_with_the_worker(tmp_path: Path) -> None:
-    import pickle
-
     run = make_windows_run(tmp_path / "run")
-    proc = _start("draw_share", "--helper")  # both shares swallow: the worker's and the helper's
-    pickle.dump(str(run), proc.stdin)
-    proc.stdin.flush()
-    assert proc.stderr.readline() == b"busy\n"
-    deadline = time.monotonic() + 30
-    while not (helpers := _children(proc.pid)) and time.monotonic() < deadline:
-        time.sleep(0.01)
-    assert helpers, "the worker started no helper"
-    proc.terminate()
-    assert _end(proc) == 128 + signal.SIGTERM
-    deadline = time.monotonic() + 10
-    while any(Path(f"/proc/{pid}").exists() for pid in helpers) and time.monotonic() < deadline:
-        time.sleep(0.01)
-    assert not [pid for pid in helpers if Path(f"/proc/{pid}").exists()], "the helper outlived the worker"
+    with _swallowing_worker("draw_share", "--helper") as proc:  # the worker's share and the helper's
+        pickle.dump(str(run), proc.stdin)
+        proc.stdin.flush()
+        assert proc.stderr.readline() == proc.stderr.readline() == b"busy\n"  # both are drawing
+        helpers = children(proc.pid)
+        assert len(helpers) == 1, helpers
+        time.sleep(0.2)
+        proc.terminate()
+        assert _exit_code(proc) == 128 + signal.SIGTERM
+        deadline = time.monotonic() + 10
+        while running(helpers) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert not running(helpers), "the helper outlived the worker"
 
 
 def _catches_sigterm(pid: int) -> bool:
