@@ -38,16 +38,10 @@ def train_interruptibly(work: Callable[[], dict[str, Any]]) -> dict[str, Any]:
     """Call `work()` with Ctrl-C raising KeyboardInterrupt (exit 130) at once, as for a job
     with nothing to save (an ensemble), even where the shell started rnnlab with Ctrl-C
     ignored (`cmd &`): the same as `run`, whose Ctrl-C handler is its own."""
-    import signal
-    import threading
+    from rnnlab.train.stop import interrupt_on_sigint
 
-    if threading.current_thread() is not threading.main_thread():
+    with interrupt_on_sigint():
         return work()
-    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
-    try:
-        return work()
-    finally:
-        signal.signal(signal.SIGINT, previous)
 
 
 def print_result(args: argparse.Namespace, summary: dict[str, Any], out: Path) -> None:
