@@ -49,7 +49,7 @@ def test_a_billion_epochs_schedule_costs_nothing():
     started = time.perf_counter()
     schedule = LogSchedule.of(LogConfig(every=100), 10**12)
     assert schedule.next(10**11 + 1) == 10**11 + 100 and 10**12 - 1 in schedule
-    assert time.perf_counter() - started < 0.01
+    assert time.perf_counter() - started < 1  # a walk over the epochs would take hours: any bound tells
 
 
 def test_history_keeps_every_epoch_up_to_capacity_then_thins_keeping_extremes(monkeypatch):
