@@ -4,8 +4,6 @@ process), the engines present, and byte-for-byte comparison of run folders."""
 from __future__ import annotations
 
 import importlib.util
-import os
-import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -46,21 +44,6 @@ def engine_cases(per_engine: dict[str, tuple], default: tuple) -> list:
 
 def rnnlab_command(*args: str) -> list[str]:
     return [sys.executable, "-m", "rnnlab", *args]
-
-
-def communicate(proc: subprocess.Popen, timeout: float) -> tuple:
-    """``proc.communicate(timeout=timeout)``; a process still running after it is killed (with
-    its process group, when it leads one) and the test fails saying so, so that nothing is
-    left running to trouble a later test."""
-    try:
-        return proc.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        if os.name == "posix" and os.getpgid(proc.pid) == proc.pid:
-            os.killpg(proc.pid, signal.SIGKILL)
-        else:
-            proc.kill()
-        proc.communicate()
-        pytest.fail(f"{' '.join(map(str, proc.args))} was still running after {timeout:g} s")
 
 
 def call(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:

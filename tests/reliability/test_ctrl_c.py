@@ -10,8 +10,8 @@ import sys
 import time
 
 import pytest
-from processes import children, running
-from reliability_support import assert_same_results, call, communicate, error_lines, long_run_args, rnnlab_command
+from processes import children, communicate, running
+from reliability_support import assert_same_results, call, error_lines, long_run_args, rnnlab_command
 
 from rnnlab.runs import checkpoint
 from rnnlab.train.stop import StopRequest, stop_on_sigint

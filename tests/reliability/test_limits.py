@@ -15,7 +15,8 @@ import tracemalloc
 
 import numpy as np
 import pytest
-from reliability_support import communicate, error_lines, rnnlab_command
+from processes import communicate
+from reliability_support import error_lines, rnnlab_command
 
 from rnnlab.cli import main
 from rnnlab.cli.progress import Progress

@@ -13,10 +13,12 @@ import threading
 import time
 import tomllib
 from collections.abc import Callable
+from contextlib import suppress
 from pathlib import Path
 
 import numpy as np
 import pytest
+from processes import children, communicate
 
 import rnnlab
 from rnnlab.config import ConfigError, override
@@ -109,7 +111,7 @@ def test_a_killed_local_worker_is_replaced_and_the_trial_continues_exactly(tmp_p
                              "--epochs", "1500", "--no-batch", "--workers", "2", "--quiet", "--out", str(out)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     killer = _kill_when_started(out, lambda: _loky_children(proc.pid))
-    stdout, stderr = proc.communicate(timeout=300)
+    stdout, stderr = communicate(proc, 300)
     killer.join()
     assert killer.killed and proc.returncode == 0, stderr
     assert "2 complete" in stdout
@@ -135,16 +137,10 @@ def test_a_killed_dask_worker_is_retried_elsewhere(tmp_path):
 
 def _loky_children(pid: int) -> list[int]:
     found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text().split()
-            cmd = (entry / "cmdline").read_bytes()
-        except OSError:
-            continue
-        if int(stat[3]) == pid and b"loky" in cmd:
-            found.append(int(entry.name))
+    for kid in children(pid):
+        with suppress(OSError):
+            if b"loky" in Path(f"/proc/{kid}/cmdline").read_bytes():
+                found.append(kid)
     return found
 
 
@@ -165,7 +161,7 @@ def test_ctrl_c_stops_and_the_same_command_continues(tmp_path, started_in_the_ba
     while time.time() < deadline and not list(out.glob("*/summary.json")):
         time.sleep(0.1)
     proc.send_signal(signal.SIGINT)
-    _, stderr = proc.communicate(timeout=60)
+    _, stderr = communicate(proc, 60)
     assert proc.returncode == 130, stderr
     assert "running the same command again continues it" in stderr and "Traceback" not in stderr
     finished = {p.parent.name: p.stat().st_mtime_ns for p in out.glob("*/summary.json")}

@@ -14,7 +14,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import pytest
-from processes import children, running
+from processes import catches_sigterm, children, running
 from test_viz import make_windows_run
 
 from rnnlab.viz import background
@@ -91,20 +91,13 @@ def test_sigterm_ends_the_helper_with_the_worker(tmp_path: Path) -> None:
         assert not running(helpers), "the helper outlived the worker"
 
 
-def _catches_sigterm(pid: int) -> bool:
-    """Whether `pid` has a handler of its own for SIGTERM (the SigCgt mask in /proc)."""
-    status = Path(f"/proc/{pid}/status").read_text()
-    caught = int(next(line for line in status.splitlines() if line.startswith("SigCgt:")).split()[1], 16)
-    return bool(caught >> (signal.SIGTERM - 1) & 1)
-
-
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 def test_leaving_kills_a_worker_that_does_not_stop(monkeypatch) -> None:
     monkeypatch.setattr(background, "STOP_SECONDS", 0.5)
     renderer = BackgroundRenderer()
     assert renderer.process is not None
     deadline = time.monotonic() + 30  # before its handler is in, SIGTERM would end even a stopped worker
-    while not _catches_sigterm(renderer.process.pid) and time.monotonic() < deadline:
+    while not catches_sigterm(renderer.process.pid) and time.monotonic() < deadline:
         time.sleep(0.01)
     os.kill(renderer.process.pid, signal.SIGSTOP)  # a stopped process acts on no SIGTERM and no end of input
     started = time.monotonic()
